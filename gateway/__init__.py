@@ -1,0 +1,1 @@
+"""The gateway: identity, areas, routing to the services, per-county indicators."""

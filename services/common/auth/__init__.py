@@ -1,0 +1,1 @@
+"""Identity as every app sees it: roles, the principal, token verification, dependencies."""

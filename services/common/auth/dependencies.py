@@ -1,0 +1,73 @@
+"""FastAPI dependencies: the current principal, role gates and scope gates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from services.common.auth.principal import Principal
+from services.common.auth.roles import Role, Scope
+from services.common.errors import DixianError, Forbidden, Unauthorized
+
+bearer = HTTPBearer(auto_error=False, description="Gateway-issued access token (访问令牌)")
+
+
+def principal_from_request(request: Request) -> Principal | None:
+    """The verified principal of the request, or None; the result is cached on the request."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal  # type: ignore[no-any-return]
+    principal: Principal | None = None
+    error: DixianError | None = None
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        error = Unauthorized("A bearer token is required.", code="token_missing")
+    else:
+        try:
+            principal = request.app.state.token_verifier.verify(token.strip())
+        except Unauthorized as exc:
+            error = exc
+    request.state.principal = principal
+    request.state.auth_error = error
+    return principal
+
+
+def get_principal(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
+) -> Principal:
+    """The caller; 401 with `token_missing`, `token_invalid`, `token_expired` or `token_unknown_key`."""
+    principal = principal_from_request(request)
+    if principal is None:
+        raise request.state.auth_error
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency letting only the given roles through (403 `role_not_allowed` otherwise)."""
+    allowed = frozenset(roles)
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"The role {principal.role.value} may not do this.", code="role_not_allowed"
+            )
+        return principal
+
+    return check
+
+
+def require_scope(scope: Scope) -> Callable[[Principal], Principal]:
+    """A dependency requiring an extra scope (403 `scope_required` otherwise)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_scope(scope):
+            raise Forbidden(f"This needs the scope {scope.value}.", code="scope_required")
+        return principal
+
+    return check

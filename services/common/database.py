@@ -1,0 +1,111 @@
+"""Engine, sessions and the per-request unit of work.
+
+A route declared on a `UnitOfWorkRouter` runs inside one transaction: the session is opened
+before the endpoint, committed after the endpoint has produced its response and before that
+response is handed to the server, and rolled back on any error. So a failed commit reaches the
+client as an error, never as a 2xx, and services only ever `flush()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from services.common import idempotency
+
+
+class Database:
+    """One app's connection to its own database."""
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self.bind = bind
+        # Bound to a connection (tests), commits become savepoint releases inside the test's
+        # outer transaction, which is rolled back at the end.
+        join_mode = "create_savepoint" if isinstance(bind, AsyncConnection) else "conservative_savepoint"
+        self.sessionmaker = async_sessionmaker(
+            bind, expire_on_commit=False, join_transaction_mode=join_mode
+        )
+
+    @classmethod
+    def connect(cls, url: URL | str, *, role: str | None, pool_size: int = 10) -> Database:
+        """Open a pool; every connection acts as `role` so grants (e.g. on the audit log) hold."""
+        server_settings = {"role": role} if role else {}
+        engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"server_settings": server_settings},
+        )
+        return cls(engine)
+
+    async def dispose(self) -> None:
+        """Close the pool (a no-op when bound to a test connection)."""
+        if isinstance(self.bind, AsyncEngine):
+            await self.bind.dispose()
+
+
+def get_session(request: Request) -> AsyncSession:
+    """The session of the current unit of work."""
+    session = getattr(request.state, "session", None)
+    if session is None:
+        raise RuntimeError("get_session used on a route outside a UnitOfWorkRouter")
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose endpoint runs in one transaction, committed before the response leaves."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {m.upper() for m in kwargs.get("methods") or []}
+        if "POST" in methods:
+            kwargs["dependencies"] = [
+                *(kwargs.get("dependencies") or []),
+                Depends(idempotency.idempotency_key_header),
+            ]
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        endpoint_handler = super().get_route_handler()
+
+        async def run_in_unit_of_work(request: Request) -> Response:
+            database: Database = request.app.state.database
+            async with database.sessionmaker() as session:
+                request.state.session = session
+                claim = await idempotency.claim(request, session)
+                if claim.replay is not None:
+                    return claim.replay
+                try:
+                    response = await endpoint_handler(request)
+                except BaseException:
+                    await session.rollback()
+                    raise
+                if response.status_code >= 400:
+                    await session.rollback()
+                    return response
+                await claim.store(session, response)
+                await session.commit()
+                return response
+
+        return run_in_unit_of_work
+
+
+class UnitOfWorkRouter(APIRouter):
+    """An APIRouter whose routes are `UnitOfWorkRoute`s."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(route_class=UnitOfWorkRoute, **kwargs)

@@ -1,0 +1,221 @@
+"""One error shape for every app: RFC 9457 problem+json with a stable machine `code`.
+
+Domain rules raise subclasses of `DixianError`; the handlers installed by `install_error_handlers`
+render them, FastAPI's validation errors, Starlette's HTTP errors and unexpected exceptions in the
+same shape, so a client parses one thing whatever went wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("dixian.errors")
+
+
+class FieldProblem(BaseModel):
+    """One field that broke one rule."""
+
+    field: str
+    rule: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (RFC 9457 plus `code`, `fields` and `request_id`)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    code: str
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    fields: list[FieldProblem] | None = None
+
+
+class DixianError(Exception):
+    """Base of every error the apps raise on purpose."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        fields: Sequence[FieldProblem] | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.fields = list(fields) if fields else None
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+class NotFound(DixianError):
+    """Missing, or outside the caller's area: the two answer alike on purpose."""
+
+    status = 404
+    code = "not_found"
+
+
+class Unauthorized(DixianError):
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail, code=code, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(DixianError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DixianError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidInput(DixianError):
+    """Input that parsed but breaks a rule about one or more fields."""
+
+    status = 422
+    code = "validation_failed"
+
+    @classmethod
+    def for_field(cls, field: str, rule: str, message: str) -> InvalidInput:
+        """The common case of a single field breaking a single rule."""
+        return cls(message, fields=[FieldProblem(field=field, rule=rule, message=message)])
+
+
+class PreconditionFailed(DixianError):
+    status = 412
+    code = "version_mismatch"
+
+
+class PreconditionRequired(DixianError):
+    status = 428
+    code = "precondition_required"
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    fields: Sequence[FieldProblem] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render one problem+json response; the single place the error shape is written."""
+    problem = Problem(
+        title=_title(status),
+        status=status,
+        code=code,
+        detail=detail,
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+        fields=list(fields) if fields else None,
+    )
+    body = problem.model_dump(exclude_none=True)
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _location(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_fields(errors: Sequence[Any]) -> list[FieldProblem]:
+    """FastAPI/pydantic error dicts turned into named fields and rules."""
+    problems = []
+    for error in errors:
+        problems.append(
+            FieldProblem(
+                field=_location(error.get("loc", ())),
+                rule=str(error.get("type", "invalid")),
+                message=str(error.get("msg", "invalid value")),
+            )
+        )
+    return problems
+
+
+async def _dixian_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DixianError)
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        detail=exc.detail,
+        fields=exc.fields,
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fields = validation_fields(exc.errors())
+    names = ", ".join(field.field for field in fields)
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        detail=f"The request is not valid: {names}",
+        fields=fields,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+    return problem_response(
+        request,
+        status=exc.status_code,
+        code=codes.get(exc.status_code, f"http_{exc.status_code}"),
+        detail=str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", exc_info=exc)
+    return problem_response(
+        request, status=500, code="internal_error", detail="An unexpected error occurred."
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error of `app` through the problem+json renderer."""
+    app.add_exception_handler(DixianError, _dixian_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,141 @@
+"""`Idempotency-Key` on every POST of the field-facing APIs.
+
+Rules, all inside the request's own transaction:
+- keys are scoped to the caller (token subject): two callers may use the same key;
+- the first request with a key takes a transaction-level advisory lock on (caller, key); a second
+  request with the same key while the first is still running answers 409
+  `idempotency_request_in_progress` instead of waiting;
+- a successful (2xx) response is stored in the same transaction as the write it reports, so a
+  replay returns exactly what the first request answered (with `Idempotent-Replayed: true`);
+- the same key with a different method, path or body answers 422 `idempotency_key_reused`;
+- error responses are not stored: nothing was written, so the request may be sent again;
+- keys expire after `IDEMPOTENCY_TTL_HOURS` (24 by default); an expired key is reusable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Header, Request, Response
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth.dependencies import principal_from_request
+from services.common.errors import Conflict, DixianError
+from services.common.tables import idempotency_keys
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+_KEPT_HEADERS = ("content-type", "etag", "location")
+
+
+def idempotency_key_header(
+    key: Annotated[
+        str,
+        Header(
+            alias=HEADER,
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description=(
+                "Client-chosen unique key for this write (幂等键). A retry with the same key "
+                "returns the stored response; the same key with another body is rejected."
+            ),
+        ),
+    ],
+) -> str:
+    """Declares the header in OpenAPI and rejects a POST without it (422 naming the header)."""
+    return key
+
+
+@dataclass
+class Claim:
+    """What `claim` learned about the request's key; `store` records the response."""
+
+    principal: str | None = None
+    key: str | None = None
+    path: str = ""
+    request_hash: bytes = b""
+    ttl: timedelta = timedelta(hours=24)
+    replay: Response | None = None
+
+    async def store(self, session: AsyncSession, response: Response) -> None:
+        """Keep a 2xx response for replay, in the caller's transaction."""
+        body = getattr(response, "body", None)
+        if self.key is None or self.principal is None or not isinstance(body, bytes):
+            return
+        headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
+        await session.execute(
+            insert(idempotency_keys).values(
+                principal=self.principal,
+                key=self.key,
+                method="POST",
+                path=self.path,
+                request_hash=self.request_hash,
+                status_code=response.status_code,
+                response_headers=headers,
+                response_body=body,
+                expires_at=datetime.now(UTC) + self.ttl,
+            )
+        )
+
+
+async def claim(request: Request, session: AsyncSession) -> Claim:
+    """Lock the caller's key for this transaction and find a stored response, if any."""
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or not key or len(key) > 200:
+        return Claim()
+    principal = principal_from_request(request)
+    if principal is None:
+        return Claim()
+    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+    claim = Claim(principal=principal.subject, key=key, path=request.url.path, ttl=ttl)
+    claim.request_hash = await _request_hash(request)
+
+    locked = await session.scalar(
+        select(func.pg_try_advisory_xact_lock(func.hashtextextended(f"{claim.principal}\x00{key}", 0)))
+    )
+    if not locked:
+        raise Conflict(
+            "A request with this Idempotency-Key is still being processed; retry later.",
+            code="idempotency_request_in_progress",
+        )
+    row = (
+        await session.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.principal == claim.principal, idempotency_keys.c.key == key
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return claim
+    if row.expires_at <= datetime.now(UTC):
+        await session.execute(
+            delete(idempotency_keys).where(
+                idempotency_keys.c.principal == claim.principal, idempotency_keys.c.key == key
+            )
+        )
+        return claim
+    if row.request_hash != claim.request_hash:
+        raise DixianError(
+            "This Idempotency-Key was already used for a different request.",
+            code="idempotency_key_reused",
+            status=422,
+        )
+    headers = dict(row.response_headers)
+    headers[REPLAYED_HEADER] = "true"
+    claim.replay = Response(content=row.response_body, status_code=row.status_code, headers=headers)
+    return claim
+
+
+async def _request_hash(request: Request) -> bytes:
+    body = await request.body()
+    digest = hashlib.sha256()
+    digest.update(json.dumps([request.method, request.url.path, request.url.query]).encode())
+    digest.update(b"\x00")
+    digest.update(body)
+    return digest.digest()

@@ -1,0 +1,57 @@
+"""Keyset pagination: `cursor` + `limit`, never OFFSET.
+
+A cursor is the sort key of the last row served, as opaque base64url JSON. Lists answer
+`{"items": [...], "next_cursor": "..."}`; `next_cursor` is null on the last page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+from services.common.errors import InvalidInput
+
+T = TypeVar("T")
+
+Limit = Annotated[
+    int, Query(ge=1, le=500, description="Page size, 1 to 500 (每页条数).")
+]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=500, description="Opaque cursor from the previous page's `next_cursor`."),
+]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """Opaque cursor for a sort key."""
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, types: Sequence[type]) -> list[Any] | None:
+    """The sort key in a cursor, checked against the expected types; 422 on anything else."""
+    if cursor is None or cursor == "":
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(types):
+            raise ValueError("wrong arity")
+        return [kind(value) for kind, value in zip(types, values, strict=True)]
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput.for_field(
+            "query.cursor", "cursor_invalid", "The cursor is not one this list handed out."
+        ) from exc

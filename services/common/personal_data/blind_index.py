@@ -1,0 +1,39 @@
+"""Keyed hashes of personal data for exact matching and de-duplication without decrypting."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+
+from services.common.personal_data._base64 import decode_base64_key
+
+_MIN_KEY_BYTES = 32
+
+
+class BlindIndex:
+    """HMAC-SHA256 under a secret key: equal values give equal digests, nothing else leaks."""
+
+    def __init__(self, key: bytes) -> None:
+        """Use `key` (at least 32 bytes); it must differ from every encryption key."""
+        if not isinstance(key, bytes) or len(key) < _MIN_KEY_BYTES:
+            raise ValueError(f"a blind index key must be at least {_MIN_KEY_BYTES} bytes")
+        self._key = key
+
+    @classmethod
+    def from_setting(cls, value: str) -> BlindIndex:
+        """Build from a base64 key (standard or URL-safe), as in `BLIND_INDEX_KEY`."""
+        return cls(decode_base64_key(value))
+
+    def digest(self, value: str) -> bytes:
+        """The 32-byte HMAC-SHA256 of `value` after NFKC, stripping and upper-casing.
+
+        The normalization only absorbs slips (full-width digits, a lowercase 'x' check
+        character, stray spaces at the ends); callers still pass normalized values, e.g. from
+        `normalize_person_number` or `normalize_phone`.
+        """
+        canonical = unicodedata.normalize("NFKC", value).strip().upper()
+        return hmac.new(self._key, canonical.encode("utf-8"), hashlib.sha256).digest()
+
+    def __repr__(self) -> str:
+        return "BlindIndex(key=<hidden>)"

@@ -1,0 +1,1 @@
+"""The employment service (就业与小额信贷)."""

@@ -1,0 +1,1 @@
+"""The funds service (衔接资金)."""

@@ -1,0 +1,20 @@
+"""The monitoring service app: `uvicorn services.monitoring.app:app` (port 8001 by default)."""
+
+from fastapi import FastAPI
+
+from services.common.app import create_app
+from services.common.changes import changes_router
+from services.monitoring.settings import MonitoringSettings
+
+
+def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
+    return create_app(
+        name="monitoring",
+        title="Dixian monitoring service (监测帮扶)",
+        description="Household registry (农户台账), identification (识别纳入) and risk-elimination (风险消除) workflows, help plans (帮扶计划), revisits and department early warnings (行业部门预警).",
+        settings=settings or MonitoringSettings(),
+        routers=[changes_router()],
+    )
+
+
+app = build_app()
