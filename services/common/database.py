@@ -97,7 +97,7 @@ class UnitOfWorkRoute(APIRoute):
                 if response.status_code >= 400:
                     await session.rollback()
                     return response
-                await claim.store(session, response)
+                await claim.store(session, request.app.state.keyring, response)
                 await session.commit()
                 return response
 

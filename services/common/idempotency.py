@@ -7,6 +7,8 @@ Rules, all inside the request's own transaction:
   `idempotency_request_in_progress` instead of waiting;
 - a successful (2xx) response is stored in the same transaction as the write it reports, so a
   replay returns exactly what the first request answered (with `Idempotent-Replayed: true`);
+  the stored body is encrypted with the data keyring, since it may hold personal data or a
+  one-time secret;
 - the same key with a different method, path or body answers 422 `idempotency_key_reused`;
 - error responses are not stored: nothing was written, so the request may be sent again;
 - keys expire after `IDEMPOTENCY_TTL_HOURS` (24 by default); an expired key is reusable.
@@ -26,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.dependencies import principal_from_request
 from services.common.errors import Conflict, DixianError
+from services.common.personal_data import Keyring
 from services.common.tables import idempotency_keys
 
 HEADER = "Idempotency-Key"
@@ -63,7 +66,7 @@ class Claim:
     ttl: timedelta = timedelta(hours=24)
     replay: Response | None = None
 
-    async def store(self, session: AsyncSession, response: Response) -> None:
+    async def store(self, session: AsyncSession, keyring: Keyring, response: Response) -> None:
         """Keep a 2xx response for replay, in the caller's transaction."""
         body = getattr(response, "body", None)
         if self.key is None or self.principal is None or not isinstance(body, bytes):
@@ -78,10 +81,14 @@ class Claim:
                 request_hash=self.request_hash,
                 status_code=response.status_code,
                 response_headers=headers,
-                response_body=body,
+                response_body=keyring.encrypt(body.decode(), self._associated_data()),
                 expires_at=datetime.now(UTC) + self.ttl,
             )
         )
+
+
+    def _associated_data(self) -> bytes:
+        return f"{self.principal}\x00{self.key}".encode()
 
 
 async def claim(request: Request, session: AsyncSession) -> Claim:
@@ -128,7 +135,8 @@ async def claim(request: Request, session: AsyncSession) -> Claim:
         )
     headers = dict(row.response_headers)
     headers[REPLAYED_HEADER] = "true"
-    claim.replay = Response(content=row.response_body, status_code=row.status_code, headers=headers)
+    body = request.app.state.keyring.decrypt(row.response_body, claim._associated_data())
+    claim.replay = Response(content=body, status_code=row.status_code, headers=headers)
     return claim
 
 

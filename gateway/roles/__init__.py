@@ -1,0 +1,1 @@
+"""Which roles fit which areas, and who may grant what."""

@@ -1,0 +1,1 @@
+"""Routing: each service's public API under `/api/v1/<service>/...`, streamed both ways."""

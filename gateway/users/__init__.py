@@ -1,0 +1,1 @@
+"""People who sign in (用户): officers, reviewers, approvers, viewers, administrators."""
