@@ -1,13 +1,122 @@
-"""Every query of the area registry."""
+"""Every query of the area registry, scoped by the caller's area where it reads rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import Area
+from services.common.auth.principal import Principal
+from services.common.scope import in_scope
+from services.common.tables import changes
+
+# Keeps each statement well below asyncpg's 32,767 bind parameters.
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the registration rules need to know of an area already in the registry."""
+
+    code: str
+    name: str
+    parent_code: str | None
+    dissolved_on: date | None
 
 
 async def area_exists(session: AsyncSession, code: str) -> bool:
     """Whether the registry knows the code (dissolved areas included: old records keep them)."""
     return (await session.scalar(select(Area.code).where(Area.code == code))) is not None
+
+
+async def get_in_scope(
+    session: AsyncSession, principal: Principal, code: str, *, for_update: bool = False
+) -> Area | None:
+    query = select(Area).where(Area.code == code, in_scope(Area.code, principal))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_in_scope(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    parent: str | None,
+    level: str | None,
+    name: str | None,
+    include_dissolved: bool,
+    after_code: str | None,
+    limit: int,
+) -> list[Area]:
+    query = select(Area).where(in_scope(Area.code, principal)).order_by(Area.code)
+    if parent is not None:
+        query = query.where(Area.parent_code == parent)
+    if level is not None:
+        query = query.where(Area.level == level)
+    if name:
+        query = query.where(Area.name.ilike(f"%{_escape_like(name)}%", escape="\\"))
+    if not include_dissolved:
+        query = query.where(Area.dissolved_on.is_(None))
+    if after_code is not None:
+        query = query.where(Area.code > after_code)
+    return list((await session.scalars(query.limit(limit))).all())
+
+
+async def registered_in_scope(
+    session: AsyncSession, principal: Principal, codes: Collection[str]
+) -> dict[str, Registered]:
+    """The registered areas among `codes` that lie in the principal's area, by code."""
+    wanted = sorted(set(codes))
+    found: dict[str, Registered] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(Area.code, Area.name, Area.parent_code, Area.dissolved_on).where(
+            Area.code.in_(wanted[start : start + CHUNK]), in_scope(Area.code, principal)
+        )
+        for row in await session.execute(query):
+            found[row.code] = Registered(row.code, row.name, row.parent_code, row.dissolved_on)
+    return found
+
+
+async def insert_area(session: AsyncSession, values: dict[str, Any]) -> Area | None:
+    """The new area, or None when the code was registered meanwhile (no exception, so the
+    transaction stays usable and the caller can answer 409)."""
+    query = (
+        pg_insert(Area)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Area.code])
+        .returning(Area)
+    )
+    return (await session.scalars(query)).first()
+
+
+async def insert_areas(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Bulk insert without ORM objects; the codes actually inserted (a code registered
+    meanwhile by another request is skipped)."""
+    table = Area.__table__
+    query = pg_insert(table).on_conflict_do_nothing(index_elements=["code"]).returning(table.c.code)
+    created: set[str] = set()
+    for start in range(0, len(rows), CHUNK):
+        result = await session.execute(query, list(rows[start : start + CHUNK]))
+        created.update(result.scalars().all())
+    return created
+
+
+async def record_created_areas(session: AsyncSession, codes: Sequence[str]) -> None:
+    """One change-feed row per created area, in bulk (`record_change` writes one at a time)."""
+    rows = [
+        {"entity": "area", "entity_id": code, "operation": "create", "area_code": code, "version": 1}
+        for code in codes
+    ]
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(changes), rows[start : start + CHUNK])

@@ -47,7 +47,7 @@ async def password_grant(
             f"Too many failed sign-ins; the account is locked until {user.locked_until.isoformat()}.",
             extra={"locked_until": user.locked_until.isoformat()},
         )
-    valid = verify_secret(user.password_hash if user else None, password)
+    valid = await verify_secret(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
         if user is not None and not valid:
             user.failed_logins += 1
@@ -74,7 +74,7 @@ async def client_credentials_grant(
 ) -> IssuedToken | DixianError:
     """A token for a machine client, or the error to answer."""
     client = await repository.client_by_client_id(session, client_id)
-    valid = verify_secret(client.secret_hash if client else None, client_secret)
+    valid = await verify_secret(client.secret_hash if client else None, client_secret)
     if client is None or not valid or not client.active:
         return Unauthorized("The client id or secret is wrong.", code="invalid_client")
     await _audit_sign_in(session, f"client:{client.client_id}", client.role, "sign_in")

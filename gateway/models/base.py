@@ -13,6 +13,9 @@ class Base(DeclarativeBase):
 class Versioned:
     """Optimistic-concurrency version and timestamps shared by updatable records."""
 
+    # Read server-set timestamps back with RETURNING, so responses never lazy-load them.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
+
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()

@@ -40,7 +40,7 @@ async def create_user(
         role=data.role.value,
         area_code=data.area_code,
         scopes=sorted(set(data.scopes)),
-        password_hash=hash_secret(data.password or generated or ""),
+        password_hash=await hash_secret(data.password or generated or ""),
         active=True,
         failed_logins=0,
         version=1,
@@ -90,7 +90,7 @@ async def reset_password(session: AsyncSession, principal: Principal, user_id: u
     user = await _get(session, principal, user_id, for_update=True)
     check_may_grant(principal, Role(user.role), [])
     password = generate_secret(12)
-    user.password_hash = hash_secret(password)
+    user.password_hash = await hash_secret(password)
     user.failed_logins = 0
     user.locked_until = None
     user.version += 1

@@ -32,10 +32,12 @@ class Database:
         self.bind = bind
         # Bound to a connection (tests), commits become savepoint releases inside the test's
         # outer transaction, which is rolled back at the end.
-        join_mode = "create_savepoint" if isinstance(bind, AsyncConnection) else "conservative_savepoint"
-        self.sessionmaker = async_sessionmaker(
-            bind, expire_on_commit=False, join_transaction_mode=join_mode
-        )
+        if isinstance(bind, AsyncConnection):
+            self.sessionmaker = async_sessionmaker(
+                bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        else:
+            self.sessionmaker = async_sessionmaker(bind, expire_on_commit=False)
 
     @classmethod
     def connect(cls, url: URL | str, *, role: str | None, pool_size: int = 10) -> Database:

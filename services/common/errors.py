@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError, InterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -206,6 +207,29 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # Rules are checked before writing; what still trips a constraint lost a race with a
+    # concurrent write, which the client may retry.
+    logger.info("write conflicted with a constraint: %s", getattr(exc, "orig", exc))
+    return problem_response(
+        request,
+        status=409,
+        code="write_conflict",
+        detail="The write conflicts with data written at the same time; retry the request.",
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("database unavailable: %s", exc)
+    return problem_response(
+        request,
+        status=503,
+        code="database_unavailable",
+        detail="The database is not reachable right now; retry later.",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem_response(
@@ -218,4 +242,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DixianError, _dixian_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -104,7 +104,7 @@ async def claim(request: Request, session: AsyncSession) -> Claim:
     claim.request_hash = await _request_hash(request)
 
     locked = await session.scalar(
-        select(func.pg_try_advisory_xact_lock(func.hashtextextended(f"{claim.principal}\x00{key}", 0)))
+        select(func.pg_try_advisory_xact_lock(func.hashtextextended(f"{claim.principal}\n{key}", 0)))
     )
     if not locked:
         raise Conflict(

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from gateway.users.schemas import AreaCode, DisplayName, StrictModel, _structured_area
+from services.common.auth.roles import Role
+
+ClientId = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=3, max_length=64, pattern=r"^[a-z0-9_.-]+$"
+    ),
+]
+
+
+class ClientCreate(StrictModel):
+    """A new machine client (新建接入系统); its secret is generated and shown once."""
+
+    client_id: ClientId
+    name: DisplayName
+    role: Role = Field(description="province_system or department_feed")
+    area_code: AreaCode
+    scopes: list[str] = Field(default_factory=list, max_length=10)
+
+    _area = field_validator("area_code")(_structured_area)
+
+
+class ClientUpdate(StrictModel):
+    name: DisplayName | None = None
+    scopes: list[str] | None = Field(None, max_length=10)
+    active: bool | None = None
+
+
+class ClientRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    client_id: str
+    name: str
+    role: Role
+    area_code: str
+    scopes: list[str]
+    active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ClientWithSecret(ClientRead):
+    client_secret: str = Field(description="The client secret, shown this once.")
