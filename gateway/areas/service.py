@@ -25,7 +25,15 @@ from gateway.areas.schemas import (
     ImportReport,
 )
 from gateway.models import Area
-from services.common.areas import NATION_CODE, AreaLevel, is_within, level_of, parent_code
+from services.common.areas import (
+    NATION_CODE,
+    AreaLevel,
+    InvalidAreaCode,
+    is_within,
+    level_of,
+    parent_code,
+    validate_area_code,
+)
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
@@ -39,6 +47,7 @@ from services.common.errors import (
     InvalidInput,
     NotFound,
 )
+from services.common.pagination import decode_cursor
 
 ENTITY = "area"
 # Below the county, the national list says nothing: operators register these.
@@ -61,7 +70,9 @@ ROW = Fields("code", "parent_code")
 def check_new_area(principal: Principal, data: AreaCreate, fields: Fields) -> tuple[AreaLevel, str]:
     """The rules that need no database: the new area's level and its parent's code."""
     if data.custom and principal.role != Role.ADMINISTRATOR:
-        raise Forbidden("Only an administrator may register a custom area.", code="role_not_allowed")
+        raise Forbidden(
+            "Only an administrator may register a custom area.", code="role_not_allowed"
+        )
     level = level_of(data.code)
     allowed = CUSTOM_LEVELS if data.custom else NATIONAL_LEVELS
     if level not in allowed:
@@ -95,7 +106,12 @@ def check_new_area(principal: Principal, data: AreaCreate, fields: Fields) -> tu
 
 
 def check_not_registered(
-    data: AreaCreate, parent: str, known: Mapping[str, Registered], fields: Fields, *, allow_identical: bool
+    data: AreaCreate,
+    parent: str,
+    known: Mapping[str, Registered],
+    fields: Fields,
+    *,
+    allow_identical: bool,
 ) -> bool:
     """False for a new code; True for one registered exactly so (same name and parent) when
     `allow_identical`, so that re-importing a file changes nothing; 409 otherwise."""
@@ -141,6 +157,20 @@ async def register_area(session: AsyncSession, principal: Principal, data: AreaC
     return area
 
 
+def cursor_code(cursor: str | None) -> str | None:
+    """The code a list cursor points after; only a well-formed code may reach the SQL, since
+    the cursor is text the client holds."""
+    after = decode_cursor(cursor, (str,))
+    if after is None:
+        return None
+    try:
+        return validate_area_code(after[0])
+    except InvalidAreaCode as exc:
+        raise InvalidInput.for_field(
+            "query.cursor", "cursor_invalid", "The cursor is not one this list handed out."
+        ) from exc
+
+
 async def read_area(session: AsyncSession, principal: Principal, code: str) -> Area:
     return await _get(session, principal, code)
 
@@ -167,8 +197,6 @@ async def update_area(
         setattr(area, name, value)
     area.version += 1
     await session.flush()
-    # `updated_at` is set by the database on update; load it rather than lazy-load later.
-    await session.refresh(area, ["updated_at"])
     await _written(session, principal, area, "update", sorted(changes))
     return area
 
@@ -239,7 +267,9 @@ async def import_areas(session: AsyncSession, principal: Principal, content: byt
 
 def _row_model(row: upload.CsvRow) -> AreaCreate:
     if row.surplus:
-        raise InvalidInput.for_field("row", "too_many_cells", "The row has more cells than the header.")
+        raise InvalidInput.for_field(
+            "row", "too_many_cells", "The row has more cells than the header."
+        )
     try:
         return AreaCreate.model_validate(
             {
@@ -255,8 +285,12 @@ def _row_model(row: upload.CsvRow) -> AreaCreate:
 
 
 def _rejection(number: int, exc: DixianError) -> ImportRejection:
-    problem = exc.fields[0] if exc.fields else FieldProblem(field="row", rule=exc.code, message=exc.detail)
-    return ImportRejection(row=number, field=problem.field, rule=problem.rule, message=problem.message)
+    if exc.fields:
+        problem = exc.fields[0]
+        return ImportRejection(
+            row=number, field=problem.field, rule=problem.rule, message=problem.message
+        )
+    return ImportRejection(row=number, field="row", rule=exc.code, message=exc.detail)
 
 
 def _values(data: AreaCreate, level: AreaLevel, parent: str) -> dict[str, Any]:
@@ -280,7 +314,11 @@ async def _get(
 
 
 async def _written(
-    session: AsyncSession, principal: Principal, area: Area, action: str, fields: list[str] | None = None
+    session: AsyncSession,
+    principal: Principal,
+    area: Area,
+    action: str,
+    fields: list[str] | None = None,
 ) -> None:
     await record_change(
         session,

@@ -30,9 +30,7 @@ def _file_problem(rule: str, message: str) -> InvalidInput:
 
 def check_size(size: int) -> None:
     if size > MAX_BYTES:
-        raise _file_problem(
-            "file_too_large", f"The file exceeds {MAX_BYTES // (1024 * 1024)} MB."
-        )
+        raise _file_problem("file_too_large", f"The file exceeds {MAX_BYTES // (1024 * 1024)} MB.")
 
 
 def parse_rows(content: bytes) -> list[CsvRow]:
@@ -83,6 +81,7 @@ def _header(cells: list[str] | None) -> list[str]:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise _file_problem(
-            "columns_missing", f"Missing columns {', '.join(missing)}; expected code,name,parent_code."
+            "columns_missing",
+            f"Missing columns {', '.join(missing)}; expected code,name,parent_code.",
         )
     return header

@@ -69,7 +69,9 @@ async def issue_token(
     # The transaction is committed here, failed attempts included, before answering.
     if isinstance(result, DixianError):
         raise result
-    return TokenResponse(access_token=result.access_token, expires_in=result.expires_in, scope=result.scope)
+    return TokenResponse(
+        access_token=result.access_token, expires_in=result.expires_in, scope=result.scope
+    )
 
 
 def _missing(names: tuple[str, str], grant: str) -> InvalidInput:
@@ -98,7 +100,7 @@ def _client_credentials(
 
 @router.get("/jwks", summary="Token verification keys (JWKS, 令牌验证公钥)")
 async def jwks(request: Request) -> dict[str, list[dict[str, str]]]:
-    return request.app.state.token_issuer.jwks()  # type: ignore[no-any-return]
+    return request.app.state.token_issuer.jwks()
 
 
 @router.get("/me", response_model=Me, summary="Who am I (当前身份)")

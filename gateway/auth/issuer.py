@@ -21,7 +21,9 @@ from services.common.auth.tokens import ALGORITHM
 
 class TokenIssuer:
     def __init__(self, settings: GatewaySettings) -> None:
-        key = load_pem_private_key(settings.signing_key.encode(), password=None)
+        # A PEM given in one environment variable line may carry its newlines as "\n".
+        pem = settings.signing_key.replace("\\n", "\n")
+        key = load_pem_private_key(pem.encode(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError("GATEWAY_SIGNING_KEY must be an Ed25519 private key (PEM)")
         self._key = key

@@ -44,7 +44,8 @@ async def password_grant(
     if user is not None and user.locked_until is not None and user.locked_until > now:
         await _audit_sign_in(session, f"user:{user.id}", user.role, "sign_in_refused_locked")
         return AccountLocked(
-            f"Too many failed sign-ins; the account is locked until {user.locked_until.isoformat()}.",
+            "Too many failed sign-ins; the account is locked until "
+            f"{user.locked_until.isoformat()}.",
             extra={"locked_until": user.locked_until.isoformat()},
         )
     valid = await verify_secret(user.password_hash if user else None, password)

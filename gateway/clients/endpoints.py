@@ -25,7 +25,10 @@ def _with_secret(client: object, secret: str) -> ClientWithSecret:
 
 
 @router.post(
-    "", status_code=201, response_model=ClientWithSecret, summary="Create a machine client (新建接入系统)"
+    "",
+    status_code=201,
+    response_model=ClientWithSecret,
+    summary="Create a machine client (新建接入系统)",
 )
 async def create_client(
     data: ClientCreate, session: SessionDep, principal: Manager, response: Response
@@ -61,7 +64,9 @@ async def get_client(
     return ClientRead.model_validate(client)
 
 
-@router.patch("/{client_id}", response_model=ClientRead, summary="Change a machine client (修改接入系统)")
+@router.patch(
+    "/{client_id}", response_model=ClientRead, summary="Change a machine client (修改接入系统)"
+)
 async def update_client(
     client_id: uuid.UUID,
     data: ClientUpdate,

@@ -28,7 +28,9 @@ async def create_client(
 ) -> tuple[MachineClient, str]:
     if data.role not in CLIENT_ROLES:
         raise InvalidInput.for_field(
-            "body.role", "role_not_for_machines", "A machine client is a province_system or a department_feed."
+            "body.role",
+            "role_not_for_machines",
+            "A machine client is a province_system or a department_feed.",
         )
     if not principal.covers(data.area_code):
         raise InvalidInput.for_field(
@@ -74,7 +76,9 @@ async def update_client(
     version: int,
 ) -> MachineClient:
     client = await _get(session, principal, client_id, for_update=True)
-    check_version(version, client.version, ClientRead.model_validate(client).model_dump(mode="json"))
+    check_version(
+        version, client.version, ClientRead.model_validate(client).model_dump(mode="json")
+    )
     changes = data.model_dump(exclude_unset=True)
     for name, value in changes.items():
         if value is None:

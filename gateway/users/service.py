@@ -54,7 +54,12 @@ async def create_user(
 async def read_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
     user = await _get(session, principal, user_id)
     await record_audit(
-        session, principal, action="read", entity=ENTITY, entity_id=str(user.id), area_code=user.area_code
+        session,
+        principal,
+        action="read",
+        entity=ENTITY,
+        entity_id=str(user.id),
+        area_code=user.area_code,
     )
     return user
 

@@ -1,5 +1,5 @@
+from gateway.models import Base
 from migrations.environment import run
 from services.common.tables import kit_metadata
-from gateway.models import Base
 
 run("gateway", [kit_metadata, Base.metadata])

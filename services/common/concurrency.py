@@ -28,7 +28,7 @@ def if_match_version(
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit():
         raise InvalidInput.for_field(
-            "header.If-Match", "version_format", "If-Match must be a version number, e.g. \"3\"."
+            "header.If-Match", "version_format", 'If-Match must be a version number, e.g. "3".'
         )
     return int(value)
 

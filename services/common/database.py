@@ -8,7 +8,7 @@ client as an error, never as a 2xx, and services only ever `flush()`.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -81,7 +81,7 @@ class UnitOfWorkRoute(APIRoute):
             ]
         super().__init__(path, endpoint, **kwargs)
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint_handler = super().get_route_handler()
 
         async def run_in_unit_of_work(request: Request) -> Response:

@@ -71,7 +71,9 @@ class Claim:
         body = getattr(response, "body", None)
         if self.key is None or self.principal is None or not isinstance(body, bytes):
             return
-        headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
+        headers = {
+            name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers
+        }
         await session.execute(
             insert(idempotency_keys).values(
                 principal=self.principal,
@@ -85,7 +87,6 @@ class Claim:
                 expires_at=datetime.now(UTC) + self.ttl,
             )
         )
-
 
     def _associated_data(self) -> bytes:
         return f"{self.principal}\x00{self.key}".encode()
@@ -104,7 +105,9 @@ async def claim(request: Request, session: AsyncSession) -> Claim:
     claim.request_hash = await _request_hash(request)
 
     locked = await session.scalar(
-        select(func.pg_try_advisory_xact_lock(func.hashtextextended(f"{claim.principal}\n{key}", 0)))
+        select(
+            func.pg_try_advisory_xact_lock(func.hashtextextended(f"{claim.principal}\n{key}", 0))
+        )
     )
     if not locked:
         raise Conflict(

@@ -104,10 +104,10 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self._observe(scope, status, time.perf_counter() - started)
+            self._observe(scope, request_id, status, time.perf_counter() - started)
             _request_id.reset(token)
 
-    def _observe(self, scope: Scope, status: int, seconds: float) -> None:
+    def _observe(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope["method"]
         REQUESTS.labels(self.app_name, method, route, str(status)).inc()
@@ -120,6 +120,7 @@ class RequestContextMiddleware:
             status,
             extra={
                 "app": self.app_name,
+                "request_id": request_id,
                 "method": method,
                 "path": scope["path"],
                 "status": status,

@@ -19,9 +19,7 @@ from services.common.errors import InvalidInput
 
 T = TypeVar("T")
 
-Limit = Annotated[
-    int, Query(ge=1, le=500, description="Page size, 1 to 500 (每页条数).")
-]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size, 1 to 500 (每页条数).")]
 Cursor = Annotated[
     str | None,
     Query(max_length=500, description="Opaque cursor from the previous page's `next_cursor`."),

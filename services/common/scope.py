@@ -15,4 +15,4 @@ def in_scope(area_column: Any, principal: Principal) -> ColumnElement[bool]:
     if principal.area == NATION_CODE:
         return true()
     low, high = principal.area_bounds
-    return area_column.between(low, high)  # type: ignore[no-any-return]
+    return area_column.between(low, high)

@@ -52,7 +52,9 @@ class CommonSettings(BaseSettings):
     data_keys: str = Field(DEV_DATA_KEYS, validation_alias="DATA_KEYS")
     data_key_current: str | None = Field(None, validation_alias="DATA_KEY_CURRENT")
     blind_index_key: str = Field(DEV_BLIND_INDEX_KEY, validation_alias="BLIND_INDEX_KEY")
-    idempotency_ttl_hours: int = Field(24, ge=1, le=24 * 30, validation_alias="IDEMPOTENCY_TTL_HOURS")
+    idempotency_ttl_hours: int = Field(
+        24, ge=1, le=24 * 30, validation_alias="IDEMPOTENCY_TTL_HOURS"
+    )
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")
 

@@ -7,6 +7,8 @@ comes from `make_metadata`, so constraint names follow one convention everywhere
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -52,7 +54,7 @@ class Xid8(UserDefinedType[int]):
 
     cache_ok = True
 
-    def get_col_spec(self) -> str:
+    def get_col_spec(self, **kw: Any) -> str:
         return "xid8"
 
 
@@ -103,4 +105,3 @@ audit_log = Table(
     Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
 )
 Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
-

@@ -6,12 +6,17 @@ from services.common.app import create_app
 from services.common.changes import changes_router
 from services.monitoring.settings import MonitoringSettings
 
+DESCRIPTION = (
+    "Household registry (农户台账), identification (识别纳入) and risk-elimination (风险消除) "
+    "workflows, help plans (帮扶计划), revisits and department early warnings (行业部门预警)."
+)
+
 
 def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
     return create_app(
         name="monitoring",
         title="Dixian monitoring service (监测帮扶)",
-        description="Household registry (农户台账), identification (识别纳入) and risk-elimination (风险消除) workflows, help plans (帮扶计划), revisits and department early warnings (行业部门预警).",
+        description=DESCRIPTION,
         settings=settings or MonitoringSettings(),
         routers=[changes_router()],
     )

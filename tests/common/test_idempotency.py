@@ -15,7 +15,12 @@ from tests.support.identities import COUNTY, NATION, TokenFactory
 
 
 def new_user(username: str) -> dict[str, str]:
-    return {"username": username, "display_name": "王芳", "role": "county_approver", "area_code": COUNTY}
+    return {
+        "username": username,
+        "display_name": "王芳",
+        "role": "county_approver",
+        "area_code": COUNTY,
+    }
 
 
 async def count_users(app: FastAPI, username: str) -> int:
@@ -68,9 +73,13 @@ async def test_errors_are_not_stored_so_a_corrected_retry_is_not_blocked(
     gateway: AsyncClient, tokens: TokenFactory
 ) -> None:
     headers = {**tokens.administrator(), "Idempotency-Key": "retry-after-error"}
-    bad = await gateway.post("/api/v1/users", json={**new_user("ma.li"), "area_code": "411424999000"}, headers=headers)
+    bad = await gateway.post(
+        "/api/v1/users", json={**new_user("ma.li"), "area_code": "411424999000"}, headers=headers
+    )
     assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
-    same = await gateway.post("/api/v1/users", json={**new_user("ma.li"), "area_code": "411424999000"}, headers=headers)
+    same = await gateway.post(
+        "/api/v1/users", json={**new_user("ma.li"), "area_code": "411424999000"}, headers=headers
+    )
     assert same.status_code == 422
 
 
@@ -79,10 +88,15 @@ async def test_concurrent_duplicates_write_once(
 ) -> None:
     headers = {**tokens.administrator(), "Idempotency-Key": str(uuid.uuid4())}
     answers = await asyncio.gather(
-        *[committing_gateway.post("/api/v1/users", json=new_user("he.jun"), headers=headers) for _ in range(8)]
+        *[
+            committing_gateway.post("/api/v1/users", json=new_user("he.jun"), headers=headers)
+            for _ in range(8)
+        ]
     )
     statuses = sorted(answer.status_code for answer in answers)
-    created = [a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers]
+    created = [
+        a for a in answers if a.status_code == 201 and "idempotent-replayed" not in a.headers
+    ]
     in_progress = [a for a in answers if a.status_code == 409]
     replayed = [a for a in answers if a.headers.get("idempotent-replayed") == "true"]
     assert len(created) == 1, statuses

@@ -12,7 +12,12 @@ from tests.support.identities import COUNTY, TokenFactory
 async def create(gateway: AsyncClient, tokens: TokenFactory) -> dict[str, object]:
     answer = await gateway.post(
         "/api/v1/users",
-        json={"username": "chen.jing", "display_name": "陈静", "role": "county_approver", "area_code": COUNTY},
+        json={
+            "username": "chen.jing",
+            "display_name": "陈静",
+            "role": "county_approver",
+            "area_code": COUNTY,
+        },
         headers={**tokens.administrator(), "Idempotency-Key": str(uuid.uuid4())},
     )
     assert answer.status_code == 201

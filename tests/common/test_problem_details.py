@@ -28,7 +28,9 @@ async def test_malformed_json_names_the_body(gateway: AsyncClient, tokens: Token
     assert body["request_id"] == answer.headers["x-request-id"]
 
 
-async def test_unknown_field_wrong_type_and_range(gateway: AsyncClient, tokens: TokenFactory) -> None:
+async def test_unknown_field_wrong_type_and_range(
+    gateway: AsyncClient, tokens: TokenFactory
+) -> None:
     answer = await gateway.post(
         "/api/v1/users",
         json={

@@ -57,7 +57,12 @@ CASES = {
     "malformed area": (lambda: sign(claims(area="4114")), 401, "token_invalid"),
     "garbage": (lambda: "not.a.token", 401, "token_invalid"),
     "hs256 with the public key": (
-        lambda: jwt.encode(claims(), "a-shared-secret-of-at-least-32-bytes!", algorithm="HS256", headers={"kid": DEV_SIGNING_KEY_ID}),
+        lambda: jwt.encode(
+            claims(),
+            "a-shared-secret-of-at-least-32-bytes!",
+            algorithm="HS256",
+            headers={"kid": DEV_SIGNING_KEY_ID},
+        ),
         401,
         "token_invalid",
     ),

@@ -29,7 +29,9 @@ KEEP_TABLES = {"alembic_version", "audit_log", "areas"}
 def wire_upstreams(apps: dict[str, FastAPI]) -> None:
     """Point the gateway's upstream clients at the in-process service apps."""
     apps["gateway"].state.upstreams = {
-        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[name]), base_url=f"http://{name}")
+        name: httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=apps[name]), base_url=f"http://{name}"
+        )
         for name in ("monitoring", "funds", "employment")
     }
 
@@ -47,7 +49,9 @@ async def cleanup_committed(settings: CommonSettings) -> None:
             tables = [row[0] for row in await rows.fetchall() if row[0] not in KEEP_TABLES]
             if tables:
                 await connection.execute(
-                    "TRUNCATE " + ", ".join(f'"{table}"' for table in tables) + " RESTART IDENTITY CASCADE"
+                    "TRUNCATE "
+                    + ", ".join(f'"{table}"' for table in tables)
+                    + " RESTART IDENTITY CASCADE"
                 )
             if name == "gateway":
                 await connection.execute(

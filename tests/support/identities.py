@@ -28,7 +28,9 @@ class TokenFactory:
             GatewaySettings(signing_key=DEV_SIGNING_KEY, signing_key_id=DEV_SIGNING_KEY_ID)
         )
 
-    def token(self, role: Role, area: str, *, scopes: list[str] | None = None, sub: str | None = None) -> str:
+    def token(
+        self, role: Role, area: str, *, scopes: list[str] | None = None, sub: str | None = None
+    ) -> str:
         token, _ = self.issuer.issue(
             subject=sub or f"user:test-{role.value}-{area}",
             role=role.value,

@@ -18,7 +18,7 @@ bearer = HTTPBearer(auto_error=False, description="Gateway-issued access token (
 def principal_from_request(request: Request) -> Principal | None:
     """The verified principal of the request, or None; the result is cached on the request."""
     if hasattr(request.state, "principal"):
-        return request.state.principal  # type: ignore[no-any-return]
+        return request.state.principal
     principal: Principal | None = None
     error: DixianError | None = None
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -38,7 +38,7 @@ def get_principal(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Principal:
-    """The caller; 401 with `token_missing`, `token_invalid`, `token_expired` or `token_unknown_key`."""
+    """The caller; 401 `token_missing`, `token_invalid`, `token_expired` or `token_unknown_key`."""
     principal = principal_from_request(request)
     if principal is None:
         raise request.state.auth_error

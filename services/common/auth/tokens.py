@@ -37,7 +37,9 @@ class TokenVerifier:
             raise Unauthorized("The token is malformed.", code="token_invalid") from exc
         key = self._keys.get(str(header.get("kid")))
         if key is None:
-            raise Unauthorized("The token was signed with an unknown key.", code="token_unknown_key")
+            raise Unauthorized(
+                "The token was signed with an unknown key.", code="token_unknown_key"
+            )
         try:
             claims = jwt.decode(
                 token,
