@@ -7,18 +7,27 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import (
+    String,
+    Table,
+    any_,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter
 
 from gateway.models import Area
 from services.common.areas import NATION_CODE
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.common.tables import changes
-
-# Keeps each statement well below asyncpg's 32,767 bind parameters.
-CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -81,15 +90,14 @@ async def registered_in_scope(
     session: AsyncSession, principal: Principal, codes: Collection[str]
 ) -> dict[str, Registered]:
     """The registered areas among `codes` that lie in the principal's area, by code."""
-    wanted = sorted(set(codes))
-    found: dict[str, Registered] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = select(Area.code, Area.name, Area.parent_code, Area.dissolved_on).where(
-            Area.code.in_(wanted[start : start + CHUNK]), in_scope(Area.code, principal)
-        )
-        for row in await session.execute(query):
-            found[row.code] = Registered(row.code, row.name, row.parent_code, row.dissolved_on)
-    return found
+    query = select(Area.code, Area.name, Area.parent_code, Area.dissolved_on).where(
+        Area.code == any_(_text_array("codes", sorted(set(codes)))),
+        in_scope(Area.code, principal),
+    )
+    return {
+        row.code: Registered(row.code, row.name, row.parent_code, row.dissolved_on)
+        for row in await session.execute(query)
+    }
 
 
 async def insert_area(session: AsyncSession, values: dict[str, Any]) -> Area | None:
@@ -105,28 +113,49 @@ async def insert_area(session: AsyncSession, values: dict[str, Any]) -> Area | N
 
 
 async def insert_areas(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Bulk insert without ORM objects; the codes actually inserted (a code registered
-    meanwhile by another request is skipped)."""
+    """One INSERT for all rows, without ORM objects; the codes actually inserted (a code
+    registered meanwhile by another request is skipped).
+
+    The values travel as one array per column and come back out of `unnest`, so the
+    statement has a handful of parameters however many rows there are (asyncpg allows
+    32,767).
+    Parents precede their children in `rows`; the foreign key is checked at the end of the
+    statement, so a parent in the same batch counts.
+    """
+    if not rows:
+        return set()
     table = cast(Table, Area.__table__)
-    query = pg_insert(table).on_conflict_do_nothing(index_elements=["code"]).returning(table.c.code)
-    created: set[str] = set()
-    for start in range(0, len(rows), CHUNK):
-        result = await session.execute(query, list(rows[start : start + CHUNK]))
-        created.update(result.scalars().all())
-    return created
+    columns = ("code", "name", "level", "parent_code")
+    source = (
+        func.unnest(*(_text_array(column, [row[column] for row in rows]) for column in columns))
+        .table_valued(*columns)
+        .render_derived()
+    )
+    query = (
+        pg_insert(table)
+        .from_select(
+            [*columns, "custom", "version"],
+            select(*(source.c[column] for column in columns), false(), literal(1)),
+        )
+        .on_conflict_do_nothing(index_elements=["code"])
+        .returning(table.c.code)
+    )
+    return set((await session.scalars(query)).all())
 
 
 async def record_created_areas(session: AsyncSession, codes: Sequence[str]) -> None:
-    """One change-feed row per created area, in bulk (`record_change` writes one at a time)."""
-    rows = [
-        {
-            "entity": "area",
-            "entity_id": code,
-            "operation": "create",
-            "area_code": code,
-            "version": 1,
-        }
-        for code in codes
-    ]
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(insert(changes), rows[start : start + CHUNK])
+    """One change-feed row per created area, in one statement (`record_change` writes one row
+    per call)."""
+    if not codes:
+        return
+    source = func.unnest(_text_array("codes", list(codes))).table_valued("code").render_derived()
+    await session.execute(
+        insert(changes).from_select(
+            ["entity", "entity_id", "operation", "area_code", "version"],
+            select(literal("area"), source.c.code, literal("create"), source.c.code, literal(1)),
+        )
+    )
+
+
+def _text_array(name: str, values: Sequence[str | None]) -> BindParameter[Any]:
+    return bindparam(name, list(values), type_=ARRAY(String))

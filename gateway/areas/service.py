@@ -87,6 +87,7 @@ def check_new_area(principal: Principal, data: AreaCreate, fields: Fields) -> tu
         raise InvalidInput.for_field(
             fields.code, "area_out_of_scope", f"{data.code} is outside your jurisdiction."
         )
+    # Never None here (the nation is no allowed level); the fallback only satisfies the type.
     structural = parent_code(data.code) or NATION_CODE
     parent = data.parent_code or structural
     if data.custom:

@@ -4,16 +4,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
-from gateway.users.schemas import AreaCode, DisplayName, StrictModel, _structured_area
+from gateway.users.schemas import AreaCode, DisplayName, StrictModel, _lower, _structured_area
 from services.common.auth.roles import Role
 
 ClientId = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=3, max_length=64, pattern=r"^[a-z0-9_.-]+$"
-    ),
+    BeforeValidator(_lower),
+    StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9_.-]+$"),
 ]
 
 

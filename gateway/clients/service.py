@@ -32,12 +32,12 @@ async def create_client(
             "role_not_for_machines",
             "A machine client is a province_system or a department_feed.",
         )
+    check_may_grant(principal, data.role, data.scopes)
     if not principal.covers(data.area_code):
         raise InvalidInput.for_field(
             "body.area_code", "area_out_of_scope", "The area is outside your jurisdiction."
         )
     check_role_fits_area(data.role, data.area_code)
-    check_may_grant(principal, data.role, data.scopes)
     if not await area_exists(session, data.area_code):
         raise InvalidInput.for_field(
             "body.area_code", "area_unknown", f"The area {data.area_code} is not in the registry."
@@ -97,8 +97,7 @@ async def update_client(
 async def rotate_secret(
     session: AsyncSession, principal: Principal, client_id: uuid.UUID
 ) -> tuple[MachineClient, str]:
-    client = await _get(session, principal, client_id, for_update=True)
-    check_may_grant(principal, Role(client.role), [])
+    client = await _get_manageable(session, principal, client_id)
     secret = generate_secret(32)
     client.secret_hash = await hash_secret(secret)
     client.version += 1
@@ -113,6 +112,15 @@ async def _get(
     client = await repository.get_in_scope(session, principal, client_id, for_update=for_update)
     if client is None:
         raise NotFound(f"No machine client {client_id}.")
+    return client
+
+
+async def _get_manageable(
+    session: AsyncSession, principal: Principal, client_id: uuid.UUID
+) -> MachineClient:
+    """The client, locked for update, if the principal could have granted what it holds."""
+    client = await _get(session, principal, client_id, for_update=True)
+    check_may_grant(principal, Role(client.role), client.scopes)
     return client
 
 

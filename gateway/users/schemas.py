@@ -4,16 +4,28 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from services.common.areas import validate_area_code
 from services.common.auth.roles import Role
 
+
+def _lower(value: object) -> object:
+    # Usernames are case-insensitive: folded before the pattern is checked.
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 Username = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=3, max_length=64, pattern=r"^[a-z0-9_.-]+$"
-    ),
+    BeforeValidator(_lower),
+    StringConstraints(min_length=3, max_length=64, pattern=r"^[a-z0-9_.-]+$"),
 ]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]

@@ -26,9 +26,9 @@ async def create_user(
     session: AsyncSession, principal: Principal, data: UserCreate
 ) -> tuple[User, str | None]:
     """A new account; returns it and the generated password when none was given."""
+    check_may_grant(principal, data.role, data.scopes)
     _check_area_in_scope(principal, data.area_code)
     check_role_fits_area(data.role, data.area_code)
-    check_may_grant(principal, data.role, data.scopes)
     await _check_area_known(session, data.area_code)
     if await repository.username_taken(session, data.username):
         raise Conflict(f"The username {data.username} is taken.", code="username_taken")
@@ -67,7 +67,7 @@ async def read_user(session: AsyncSession, principal: Principal, user_id: uuid.U
 async def update_user(
     session: AsyncSession, principal: Principal, user_id: uuid.UUID, data: UserUpdate, version: int
 ) -> User:
-    user = await _get(session, principal, user_id, for_update=True)
+    user = await _get_manageable(session, principal, user_id)
     check_version(version, user.version, UserRead.model_validate(user).model_dump(mode="json"))
     changes = data.model_dump(exclude_unset=True)
     if any(value is None for value in changes.values()):
@@ -77,9 +77,9 @@ async def update_user(
     area_code = changes.get("area_code", user.area_code)
     scopes = changes.get("scopes", user.scopes)
     if {"role", "area_code", "scopes"} & changes.keys():
+        check_may_grant(principal, role, scopes)
         _check_area_in_scope(principal, area_code)
         check_role_fits_area(role, area_code)
-        check_may_grant(principal, role, scopes)
         await _check_area_known(session, area_code)
     for name, value in changes.items():
         setattr(user, name, value.value if isinstance(value, Role) else value)
@@ -92,8 +92,7 @@ async def update_user(
 
 
 async def reset_password(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> str:
-    user = await _get(session, principal, user_id, for_update=True)
-    check_may_grant(principal, Role(user.role), [])
+    user = await _get_manageable(session, principal, user_id)
     password = generate_secret(12)
     user.password_hash = await hash_secret(password)
     user.failed_logins = 0
@@ -105,7 +104,7 @@ async def reset_password(session: AsyncSession, principal: Principal, user_id: u
 
 
 async def unlock_user(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
-    user = await _get(session, principal, user_id, for_update=True)
+    user = await _get_manageable(session, principal, user_id)
     user.failed_logins = 0
     user.locked_until = None
     user.version += 1
@@ -120,6 +119,14 @@ async def _get(
     user = await repository.get_in_scope(session, principal, user_id, for_update=for_update)
     if user is None:
         raise NotFound(f"No user {user_id}.")
+    return user
+
+
+async def _get_manageable(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
+    """The account, locked for update, if the principal could have granted what it holds:
+    a county administrator cannot take over an administrator's or a reveal-scope account."""
+    user = await _get(session, principal, user_id, for_update=True)
+    check_may_grant(principal, Role(user.role), user.scopes)
     return user
 
 

@@ -6,6 +6,11 @@ import uuid
 from typing import Any
 
 from httpx import AsyncClient, Response
+from sqlalchemy import ColumnElement, func
+
+from services.common.auth.roles import Role
+from services.common.tables import changes
+from tests.support.identities import COUNTY, TokenFactory
 
 AREAS = "/api/v1/areas"
 
@@ -41,3 +46,16 @@ def problem(answer: Response, status: int, code: str, rule: str | None = None) -
     if rule is not None:
         assert body["fields"][0]["rule"] == rule, body
     return body
+
+
+def written_here() -> ColumnElement[bool]:
+    """Change-feed rows of the test's own transaction: committing tests elsewhere may have left
+    rows of their own until their cleanup."""
+    return changes.c.txid == func.pg_current_xact_id()
+
+
+def unique_county_admin(tokens: TokenFactory) -> tuple[dict[str, str], str]:
+    """A county administrator with a subject of its own, to find its rows in the audit log
+    (append-only, so rows of committing tests stay)."""
+    subject = f"user:areas-test-{uuid.uuid4()}"
+    return tokens.headers(Role.COUNTY_ADMIN, COUNTY, sub=subject), subject

@@ -7,7 +7,13 @@ from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
 from services.common.tables import audit_log, changes
-from tests.gateway.areas.support import AREAS, idempotent, problem
+from tests.gateway.areas.support import (
+    AREAS,
+    idempotent,
+    problem,
+    unique_county_admin,
+    written_here,
+)
 from tests.support.identities import TokenFactory
 
 IMPORT = f"{AREAS}/import"
@@ -60,7 +66,7 @@ def without_messages(report: dict[str, object]) -> list[dict[str, object]]:
 async def test_a_mixed_file_then_the_same_file_again(
     gateway: AsyncClient, tokens: TokenFactory, apps: dict[str, FastAPI]
 ) -> None:
-    admin = tokens.county_admin()
+    admin, subject = unique_county_admin(tokens)
     content = b"\xef\xbb\xbf" + MIXED.encode()  # with the BOM spreadsheet programs write
 
     first = await upload(gateway, admin, content)
@@ -81,14 +87,14 @@ async def test_a_mixed_file_then_the_same_file_again(
         created = (
             await session.scalars(
                 select(changes.c.entity_id)
-                .where(changes.c.entity == "area", changes.c.operation == "create")
+                .where(written_here(), changes.c.operation == "create")
                 .order_by(changes.c.seq)
             )
         ).all()
         audit = (
             await session.scalars(
                 select(audit_log.c.details)
-                .where(audit_log.c.entity == "area", audit_log.c.action == "import")
+                .where(audit_log.c.actor == subject, audit_log.c.action == "import")
                 .order_by(audit_log.c.id)
             )
         ).all()
@@ -152,7 +158,10 @@ async def test_whole_file_problems(gateway: AsyncClient, tokens: TokenFactory) -
         answer = await upload(gateway, tokens.county_admin(), content)
         problem(answer, 422, "validation_failed", rule)
     no_file = await gateway.post(
-        IMPORT, data={"other": "x"}, files={"other": ("a", b"")}, headers=idempotent(tokens.county_admin())
+        IMPORT,
+        data={"other": "x"},
+        files={"other": ("a", b"")},
+        headers=idempotent(tokens.county_admin()),
     )
     assert problem(no_file, 422, "validation_failed")["fields"][0]["field"] == "body.file"
 
@@ -160,8 +169,12 @@ async def test_whole_file_problems(gateway: AsyncClient, tokens: TokenFactory) -
 async def test_only_managers_import(
     gateway: AsyncClient, tokens: TokenFactory, apps: dict[str, FastAPI]
 ) -> None:
-    answer = await upload(gateway, tokens.village_officer(), "code,name\n411424105000,慈圣镇\n".encode())
+    answer = await upload(
+        gateway, tokens.village_officer(), "code,name\n411424105000,慈圣镇\n".encode()
+    )
     problem(answer, 403, "role_not_allowed")
     async with apps["gateway"].state.database.sessionmaker() as session:
-        count = await session.scalar(select(func.count()).select_from(changes))
+        count = await session.scalar(
+            select(func.count()).select_from(changes).where(written_here())
+        )
     assert count == 0

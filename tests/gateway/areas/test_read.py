@@ -105,6 +105,8 @@ async def test_name_search_is_a_case_insensitive_substring(
     for wildcard in ("%", "_", "\\"):
         answer = await gateway.get(AREAS, params={"name": wildcard}, headers=admin)
         assert answer.json()["items"] == [], wildcard
+    control = await gateway.get(AREAS, params={"name": "镇\x00"}, headers=admin)
+    problem(control, 422, "validation_failed", "string_pattern_mismatch")
 
 
 async def test_filter_by_level(gateway: AsyncClient, tokens: TokenFactory) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select
 
 from services.common.tables import audit_log, changes
-from tests.gateway.areas.support import AREAS, idempotent, problem, register, register_ok
+from tests.gateway.areas.support import (
+    AREAS,
+    idempotent,
+    problem,
+    register,
+    register_ok,
+    unique_county_admin,
+    written_here,
+)
 from tests.support.identities import (
     CITY,
     COUNTY,
@@ -26,7 +37,7 @@ AIRPORT_ZONE = "410171000000"  # 郑州航空港经济综合实验区, not in th
 async def test_a_township_then_a_village(
     gateway: AsyncClient, tokens: TokenFactory, apps: dict[str, FastAPI]
 ) -> None:
-    admin = tokens.county_admin()
+    admin, subject = unique_county_admin(tokens)
     answer = await register(gateway, admin, TOWNSHIP, " 慈圣镇 ")
     assert answer.status_code == 201, answer.text
     assert answer.headers["Location"] == f"/api/v1/areas/{TOWNSHIP}"
@@ -43,11 +54,9 @@ async def test_a_township_then_a_village(
 
     async with apps["gateway"].state.database.sessionmaker() as session:
         feed = (
-            await session.execute(
-                select(changes).where(changes.c.entity == "area").order_by(changes.c.seq)
-            )
+            await session.execute(select(changes).where(written_here()).order_by(changes.c.seq))
         ).all()
-        audit = (await session.execute(select(audit_log).where(audit_log.c.entity == "area"))).all()
+        audit = (await session.execute(select(audit_log).where(audit_log.c.actor == subject))).all()
     assert [(row.entity_id, row.operation, row.area_code, row.version) for row in feed] == [
         (TOWNSHIP, "create", TOWNSHIP, 1),
         (VILLAGE, "create", VILLAGE, 1),
@@ -198,3 +207,17 @@ async def test_custom_area_rules(gateway: AsyncClient, tokens: TokenFactory) -> 
     problem(village, 422, "validation_failed", "level_not_allowed")
     province = await register(gateway, admin, "980000000000", "示范省", custom=True)
     problem(province, 422, "validation_failed", "level_not_allowed")
+
+
+@pytest.mark.committing
+async def test_two_concurrent_registrations_of_one_code(
+    committing_gateway: AsyncClient, tokens: TokenFactory
+) -> None:
+    admin = tokens.county_admin()
+    answers = await asyncio.gather(
+        register(committing_gateway, admin, TOWNSHIP, "慈圣镇"),
+        register(committing_gateway, admin, TOWNSHIP, "慈圣乡"),
+    )
+    assert sorted(answer.status_code for answer in answers) == [201, 409]
+    conflict = next(answer for answer in answers if answer.status_code == 409)
+    problem(conflict, 409, "area_exists", "area_exists")

@@ -7,7 +7,13 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from services.common.tables import audit_log, changes
-from tests.gateway.areas.support import AREAS, problem, register_ok
+from tests.gateway.areas.support import (
+    AREAS,
+    problem,
+    register_ok,
+    unique_county_admin,
+    written_here,
+)
 from tests.support.identities import COUNTY, TOWNSHIP, TokenFactory
 
 
@@ -18,7 +24,7 @@ def if_match(headers: dict[str, str], version: int) -> dict[str, str]:
 async def test_rename_with_if_match(
     gateway: AsyncClient, tokens: TokenFactory, apps: dict[str, FastAPI]
 ) -> None:
-    admin = tokens.county_admin()
+    admin, subject = unique_county_admin(tokens)
     created = await register_ok(gateway, admin, TOWNSHIP, "慈圣镇")
     answer = await gateway.patch(
         f"{AREAS}/{TOWNSHIP}", json={"name": "慈圣乡"}, headers=if_match(admin, 1)
@@ -35,19 +41,22 @@ async def test_rename_with_if_match(
         feed = (
             await session.execute(
                 select(changes.c.operation, changes.c.version)
-                .where(changes.c.entity == "area", changes.c.entity_id == TOWNSHIP)
+                .where(written_here(), changes.c.entity_id == TOWNSHIP)
                 .order_by(changes.c.seq)
             )
         ).all()
         audit = (
             await session.execute(
                 select(audit_log.c.action, audit_log.c.details)
-                .where(audit_log.c.entity == "area", audit_log.c.entity_id == TOWNSHIP)
+                .where(audit_log.c.actor == subject, audit_log.c.entity_id == TOWNSHIP)
                 .order_by(audit_log.c.id)
             )
         ).all()
     assert [tuple(row) for row in feed] == [("create", 1), ("update", 2)]
-    assert audit[-1].action == "update" and audit[-1].details == {"fields": ["name"]}
+    assert [(row.action, row.details) for row in audit] == [
+        ("create", {}),
+        ("update", {"fields": ["name"]}),
+    ]
 
 
 async def test_a_stale_version_answers_412_with_the_current_record(

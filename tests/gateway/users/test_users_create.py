@@ -64,7 +64,9 @@ async def test_create_with_a_password_shows_none_and_that_one_signs_in(
     assert (await sign_in(gateway, "zhou.hua", "something else")).status_code == 401
 
 
-async def test_the_created_user_can_be_read_back(gateway: AsyncClient, tokens: TokenFactory) -> None:
+async def test_the_created_user_can_be_read_back(
+    gateway: AsyncClient, tokens: TokenFactory
+) -> None:
     created = await create_user_ok(
         gateway, tokens.county_admin(), username="he.jun", role="county_approver", area_code=COUNTY
     )
@@ -95,10 +97,18 @@ async def test_a_username_is_taken_whatever_its_case(
     gateway: AsyncClient, tokens: TokenFactory
 ) -> None:
     await create_user_ok(
-        gateway, tokens.county_admin(), username="wang.fang", role="county_approver", area_code=COUNTY
+        gateway,
+        tokens.county_admin(),
+        username="wang.fang",
+        role="county_approver",
+        area_code=COUNTY,
     )
     again = await post_user(
-        gateway, tokens.county_admin(), username="Wang.Fang", role="county_approver", area_code=COUNTY
+        gateway,
+        tokens.county_admin(),
+        username="Wang.Fang",
+        role="county_approver",
+        area_code=COUNTY,
     )
     problem(again, 409, "username_taken")
 
