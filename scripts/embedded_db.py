@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import socket
 import stat
 import subprocess
 import sys
@@ -31,8 +32,36 @@ DATA_DIR = ROOT / ".data" / "postgres"
 SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 
 
+PORT_FILE = DATA_DIR.parent / "postgres.port"
+
+
 def port() -> int:
-    return int(os.environ.get("EMBEDDED_PG_PORT", "54320"))
+    """The port this checkout's server uses: chosen once, remembered in .data/postgres.port.
+    EMBEDDED_PG_PORT (54320) unless another server already holds it (say, another checkout)."""
+    if PORT_FILE.exists():
+        return int(PORT_FILE.read_text().strip())
+    preferred = int(os.environ.get("EMBEDDED_PG_PORT", "54320"))
+    chosen = preferred if _port_free(preferred) else _any_free_port()
+    PORT_FILE.parent.mkdir(parents=True, exist_ok=True)
+    PORT_FILE.write_text(str(chosen))
+    return chosen
+
+
+def _port_free(number: int) -> bool:
+    with socket.socket() as probe:
+        # As PostgreSQL does: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", number))
+        except OSError:
+            return False
+    return True
+
+
+def _any_free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def url() -> str:
@@ -101,6 +130,8 @@ def start() -> str:
             user=user,
         )
     if not is_running():
+        if not _port_free(port()):
+            PORT_FILE.unlink()  # taken by another server since we chose it
         options = f"-h 127.0.0.1 -p {port()} -k {DATA_DIR} -c max_connections=300"
         result = _pg(
             "pg_ctl",
