@@ -14,7 +14,6 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
-    insert,
     literal,
     select,
 )
@@ -26,8 +25,8 @@ from sqlalchemy.sql.elements import BindParameter
 from gateway.models import Area
 from services.common.areas import NATION_CODE
 from services.common.auth.principal import Principal
+from services.common.changes import record_changes
 from services.common.scope import in_scope
-from services.common.tables import changes
 
 
 @dataclass(frozen=True)
@@ -144,17 +143,8 @@ async def insert_areas(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
 
 
 async def record_created_areas(session: AsyncSession, codes: Sequence[str]) -> None:
-    """One change-feed row per created area, in one statement (`record_change` writes one row
-    per call)."""
-    if not codes:
-        return
-    source = func.unnest(_text_array("codes", list(codes))).table_valued("code").render_derived()
-    await session.execute(
-        insert(changes).from_select(
-            ["entity", "entity_id", "operation", "area_code", "version"],
-            select(literal("area"), source.c.code, literal("create"), source.c.code, literal(1)),
-        )
-    )
+    """One change-feed row per created area."""
+    await record_changes(session, "area", "create", [(code, code, 1) for code in codes])
 
 
 def _text_array(name: str, values: Sequence[str | None]) -> BindParameter[Any]:

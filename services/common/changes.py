@@ -11,6 +11,7 @@ or above that horizon, so a cursor never jumps over a change that is yet to appe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
@@ -64,6 +65,28 @@ async def record_change(
             area_code=area_code,
             version=version,
         )
+    )
+
+
+async def record_changes(
+    session: AsyncSession, entity: str, operation: str, rows: Sequence[tuple[str, str, int]]
+) -> None:
+    """Append many changes of one kind, `(entity_id, area_code, version)` each, in one batched
+    statement: the bulk paths' counterpart of `record_change`."""
+    if not rows:
+        return
+    await session.execute(
+        insert(changes),
+        [
+            {
+                "entity": entity,
+                "entity_id": entity_id,
+                "operation": operation,
+                "area_code": area_code,
+                "version": version,
+            }
+            for entity_id, area_code, version in rows
+        ],
     )
 
 

@@ -145,8 +145,24 @@ async def claim(request: Request, session: AsyncSession) -> Claim:
 
 async def _request_hash(request: Request) -> bytes:
     body = await request.body()
+    # A client picks a new random multipart boundary on each retry; it is not part of what
+    # the request means, so it is left out of the comparison.
+    boundary = _multipart_boundary(request.headers.get("content-type", ""))
+    if boundary:
+        body = body.replace(boundary.encode(), b"")
     digest = hashlib.sha256()
     digest.update(json.dumps([request.method, request.url.path, request.url.query]).encode())
     digest.update(b"\x00")
     digest.update(body)
     return digest.digest()
+
+
+def _multipart_boundary(content_type: str) -> str | None:
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() != "multipart/form-data":
+        return None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return value.strip('"')
+    return None

@@ -48,7 +48,10 @@ def decode_cursor(cursor: str | None, types: Sequence[type]) -> list[Any] | None
         values = json.loads(raw)
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong arity")
-        return [kind(value) for kind, value in zip(types, values, strict=True)]
+        decoded = [kind(value) for kind, value in zip(types, values, strict=True)]
+        if any(isinstance(value, str) and not value.isprintable() for value in decoded):
+            raise ValueError("control characters")
+        return decoded
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInput.for_field(
             "query.cursor", "cursor_invalid", "The cursor is not one this list handed out."

@@ -104,3 +104,22 @@ async def test_concurrent_duplicates_write_once(
     assert all(a.json()["code"] == "idempotency_request_in_progress" for a in in_progress)
     assert all(a.json() == created[0].json() for a in replayed)
     assert await count_users(committing_apps["gateway"], "he.jun") == 1
+
+
+async def test_a_multipart_retry_with_a_new_boundary_is_a_replay(
+    gateway: AsyncClient, tokens: TokenFactory
+) -> None:
+    upload = {
+        "file": (
+            "townships.csv",
+            "code,name,parent_code\n411424105000,长江镇,\n".encode(),
+            "text/csv",
+        )
+    }
+    headers = {**tokens.county_admin(), "Idempotency-Key": "import-townships-1"}
+    first = await gateway.post("/api/v1/areas/import", files=upload, headers=headers)
+    second = await gateway.post("/api/v1/areas/import", files=upload, headers=headers)
+    assert first.status_code == second.status_code == 200, first.text
+    assert first.json()["created"] == 1
+    assert second.json() == first.json()
+    assert second.headers["idempotent-replayed"] == "true"

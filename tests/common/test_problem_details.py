@@ -45,7 +45,7 @@ async def test_unknown_field_wrong_type_and_range(
     assert answer.status_code == 422
     rules = {field["field"]: field["rule"] for field in answer.json()["fields"]}
     assert rules == {
-        "body.username": "string_too_short",
+        "body.username": "too_short",
         "body.display_name": "string_type",
         "body.role": "enum",
         "body.nickname": "extra_forbidden",
@@ -86,3 +86,15 @@ async def test_missing_idempotency_key_is_named(gateway: AsyncClient, tokens: To
     )
     assert answer.status_code == 422
     assert answer.json()["fields"][0]["field"] == "header.Idempotency-Key"
+
+
+async def test_a_forged_cursor_with_control_characters_is_422(
+    gateway: AsyncClient, tokens: TokenFactory
+) -> None:
+    from services.common.pagination import encode_cursor
+
+    answer = await gateway.get(
+        "/api/v1/users", params={"cursor": encode_cursor(["\x00"])}, headers=tokens.administrator()
+    )
+    assert answer.status_code == 422
+    assert answer.json()["fields"][0]["rule"] == "cursor_invalid"

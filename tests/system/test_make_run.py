@@ -40,7 +40,9 @@ def drop_databases(server_url: str) -> None:
 
 
 @pytest.fixture
-def runner(settings: CommonSettings) -> Iterator[tuple[subprocess.Popen[str], dict[str, int], list[str]]]:
+def runner(
+    settings: CommonSettings,
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, int], list[str]]]:
     drop_databases(settings.database_url)
     ports = {name: free_port() for name in ("gateway", "monitoring", "funds", "employment")}
     env = {
@@ -65,7 +67,9 @@ def runner(settings: CommonSettings) -> Iterator[tuple[subprocess.Popen[str], di
     drop_databases(settings.database_url)
 
 
-def read_until(process: subprocess.Popen[str], marker: str, lines: list[str], seconds: float) -> None:
+def read_until(
+    process: subprocess.Popen[str], marker: str, lines: list[str], seconds: float
+) -> None:
     found: queue.Queue[bool] = queue.Queue()
 
     def pump() -> None:

@@ -135,3 +135,20 @@ async def test_a_duplicate_client_id_is_409(gateway: AsyncClient, tokens: TokenF
         area_code=PROVINCE,
     )
     problem(again, 409, "client_id_taken")
+
+
+async def test_a_client_id_is_case_insensitive_like_a_username(
+    gateway: AsyncClient, tokens: TokenFactory
+) -> None:
+    """Creation folds the client id to lower case, so the id as the operator typed it must
+    still sign in (as a username does)."""
+    body = await create_client_ok(
+        gateway,
+        tokens.administrator(),
+        client_id="Henan-Platform",
+        role="province_system",
+        area_code=PROVINCE,
+    )
+    assert body["client_id"] == "henan-platform"
+    signed_in = await client_sign_in(gateway, "Henan-Platform", body["client_secret"])
+    assert signed_in.status_code == 200, signed_in.text
