@@ -15,4 +15,6 @@ async def user_by_username_for_update(session: AsyncSession, username: str) -> U
 
 
 async def client_by_client_id(session: AsyncSession, client_id: str) -> MachineClient | None:
-    return await session.scalar(select(MachineClient).where(MachineClient.client_id == client_id))
+    # Client ids are stored folded to lower case, like usernames.
+    query = select(MachineClient).where(MachineClient.client_id == client_id.strip().lower())
+    return await session.scalar(query)

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
@@ -41,7 +42,7 @@ _MESSAGES: dict[PersonNumberRule, str] = {
     ),
     "check_digit": "check_digit: the check character does not match the first 17 digits",
     "birth_date": "birth_date: digits 7-14 are not a real birth date that is not in the future",
-    "region": "region: digits 1-6 are not an administrative region known for the birth year",
+    "region": "region: digits 1-6 are not a known administrative region (county) code",
     "disability_category": "disability_category: the disability category must be 1-7",
     "disability_level": "disability_level: the disability level must be 1-4",
 }
@@ -121,11 +122,23 @@ def _validate_resident_id(resident_id: str) -> datetime.date:
         # stdnum raises InvalidComponent for a bad date and an unknown region alike, and a
         # KeyError when the province is known but the county is not (stdnum 2.2); the date
         # decides which rule was broken.
-        _birth_date(resident_id)
+        birth_date = _birth_date(resident_id)
+        # stdnum also refuses a region code that did not exist in the birth year. But numbers
+        # are issued where and when a person is registered, not at birth: someone born in 1990
+        # and registered late (the 2016 regularisation of unregistered people, 黑户) in 密云区
+        # carries its 2015 code 110118, and cards keep the codes of units merged away since.
+        # A code the region database knows for any period is therefore accepted.
+        if _region_ever_known(resident_id):
+            return birth_date
         raise InvalidPersonNumber("region") from None
     except ValidationError:
         raise InvalidPersonNumber("format") from None
     return _birth_date(resident_id)
+
+
+def _region_ever_known(resident_id: str) -> bool:
+    results = numdb.get("cn/loc").info(resident_id[:6])
+    return any("county" in properties for _, properties in results)
 
 
 def _birth_date(resident_id: str) -> datetime.date:
