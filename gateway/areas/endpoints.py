@@ -16,7 +16,7 @@ from services.common.auth.principal import Principal
 from services.common.auth.roles import ACCOUNT_MANAGERS
 from services.common.concurrency import IfMatchVersion, set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
-from services.common.pagination import Cursor, Limit, Page, encode_cursor
+from services.common.pagination import Cursor, Limit, Page, page_of
 
 router = UnitOfWorkRouter(prefix="/areas", tags=["areas"])
 Manager = Annotated[Principal, Depends(require_roles(*ACCOUNT_MANAGERS))]
@@ -57,11 +57,9 @@ async def list_areas(
         after_code=after,
         limit=limit + 1,
     )
-    more = len(areas) > limit
-    areas = areas[:limit]
+    items, next_cursor = page_of(areas, limit, lambda area: [area.code])
     return Page[AreaRead](
-        items=[AreaRead.model_validate(area) for area in areas],
-        next_cursor=encode_cursor([areas[-1].code]) if more else None,
+        items=[AreaRead.model_validate(area) for area in items], next_cursor=next_cursor
     )
 
 

@@ -37,7 +37,6 @@ from services.common.areas import (
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
-from services.common.changes import record_change
 from services.common.concurrency import check_version
 from services.common.errors import (
     Conflict,
@@ -47,6 +46,7 @@ from services.common.errors import (
     InvalidInput,
     NotFound,
 )
+from services.common.history import record_write
 from services.common.pagination import decode_cursor
 
 ENTITY = "area"
@@ -321,20 +321,13 @@ async def _written(
     action: str,
     fields: list[str] | None = None,
 ) -> None:
-    await record_change(
-        session,
-        entity=ENTITY,
-        entity_id=area.code,
-        operation="create" if action == "create" else "update",
-        area_code=area.code,
-        version=area.version,
-    )
-    await record_audit(
+    await record_write(
         session,
         principal,
-        action=action,
         entity=ENTITY,
         entity_id=area.code,
         area_code=area.code,
-        details={"fields": fields} if fields else None,
+        version=area.version,
+        action=action,
+        fields=fields,
     )

@@ -14,7 +14,7 @@ from services.common.auth.principal import Principal
 from services.common.auth.roles import ACCOUNT_MANAGERS
 from services.common.concurrency import IfMatchVersion, set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
-from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from services.common.pagination import Cursor, Limit, Page, decode_cursor, page_of
 
 router = UnitOfWorkRouter(prefix="/clients", tags=["machine clients"])
 Manager = Annotated[Principal, Depends(require_roles(*ACCOUNT_MANAGERS))]
@@ -47,11 +47,9 @@ async def list_clients(
     clients = await repository.list_in_scope(
         session, principal, after_client_id=after[0] if after else None, limit=limit + 1
     )
-    more = len(clients) > limit
-    clients = clients[:limit]
+    items, next_cursor = page_of(clients, limit, lambda client: [client.client_id])
     return Page[ClientRead](
-        items=[ClientRead.model_validate(client) for client in clients],
-        next_cursor=encode_cursor([clients[-1].client_id]) if more else None,
+        items=[ClientRead.model_validate(client) for client in items], next_cursor=next_cursor
     )
 
 

@@ -12,12 +12,11 @@ from gateway.clients import repository
 from gateway.clients.schemas import ClientCreate, ClientRead, ClientUpdate
 from gateway.models import MachineClient
 from gateway.roles.policy import check_may_grant, check_role_fits_area
-from services.common.audit import record_audit
 from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
-from services.common.changes import record_change
 from services.common.concurrency import check_version
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.history import record_write
 
 ENTITY = "machine_client"
 CLIENT_ROLES = frozenset({Role.PROVINCE_SYSTEM, Role.DEPARTMENT_FEED})
@@ -131,20 +130,13 @@ async def _written(
     action: str,
     fields: list[str] | None = None,
 ) -> None:
-    await record_change(
-        session,
-        entity=ENTITY,
-        entity_id=str(client.id),
-        operation="create" if action == "create" else "update",
-        area_code=client.area_code,
-        version=client.version,
-    )
-    await record_audit(
+    await record_write(
         session,
         principal,
-        action=action,
         entity=ENTITY,
         entity_id=str(client.id),
         area_code=client.area_code,
-        details={"fields": fields} if fields else None,
+        version=client.version,
+        action=action,
+        fields=fields,
     )

@@ -14,7 +14,7 @@ from services.common.auth.principal import Principal
 from services.common.auth.roles import ACCOUNT_MANAGERS
 from services.common.concurrency import IfMatchVersion, set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
-from services.common.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from services.common.pagination import Cursor, Limit, Page, decode_cursor, page_of
 
 router = UnitOfWorkRouter(prefix="/users", tags=["users"])
 Manager = Annotated[Principal, Depends(require_roles(*ACCOUNT_MANAGERS))]
@@ -38,11 +38,9 @@ async def list_users(
     users = await repository.list_in_scope(
         session, principal, after_username=after[0] if after else None, limit=limit + 1
     )
-    more = len(users) > limit
-    users = users[:limit]
+    items, next_cursor = page_of(users, limit, lambda user: [user.username])
     return Page[UserRead](
-        items=[UserRead.model_validate(user) for user in users],
-        next_cursor=encode_cursor([users[-1].username]) if more else None,
+        items=[UserRead.model_validate(user) for user in items], next_cursor=next_cursor
     )
 
 

@@ -15,9 +15,9 @@ from gateway.users.schemas import UserCreate, UserRead, UserUpdate
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
-from services.common.changes import record_change
 from services.common.concurrency import check_version
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.history import record_write
 
 ENTITY = "user"
 
@@ -151,20 +151,13 @@ async def _written(
     action: str,
     fields: list[str] | None = None,
 ) -> None:
-    await record_change(
-        session,
-        entity=ENTITY,
-        entity_id=str(user.id),
-        operation="create" if action == "create" else "update",
-        area_code=user.area_code,
-        version=user.version,
-    )
-    await record_audit(
+    await record_write(
         session,
         principal,
-        action=action,
         entity=ENTITY,
         entity_id=str(user.id),
         area_code=user.area_code,
-        details={"fields": fields} if fields else None,
+        version=user.version,
+        action=action,
+        fields=fields,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -31,6 +31,16 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+def page_of(
+    rows: Sequence[T], limit: int, sort_key: Callable[[T], Sequence[Any]]
+) -> tuple[list[T], str | None]:
+    """The first `limit` rows and the cursor of the next page, from a query that fetched
+    `limit + 1` rows (the extra one only tells whether there is a next page)."""
+    items = list(rows[:limit])
+    more = len(rows) > limit
+    return items, encode_cursor(sort_key(items[-1])) if more else None
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
