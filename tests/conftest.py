@@ -14,14 +14,14 @@ import os
 os.environ.setdefault("DATABASE_PREFIX", "dixian_test_")
 os.environ.setdefault("LOG_JSON", "true")
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from scripts import bootstrap
+from scripts import bootstrap, embedded_db
 from services.common.database import Database
 from services.common.settings import CommonSettings
 from tests.support.apps import APP_BUILDERS, cleanup_committed, wire_upstreams
@@ -29,8 +29,12 @@ from tests.support.identities import TokenFactory
 
 
 @pytest.fixture(scope="session")
-def settings() -> CommonSettings:
-    return bootstrap.prepare()
+def settings() -> Iterator[CommonSettings]:
+    """Databases created and migrated; an embedded server the suite started is stopped after."""
+    started_here = "DATABASE_URL" not in os.environ and not embedded_db.is_running()
+    yield bootstrap.prepare()
+    if started_here:
+        embedded_db.stop()
 
 
 @pytest.fixture(scope="session")
