@@ -16,7 +16,7 @@ from services.common.observability import (
     configure_logging,
     metrics_endpoint,
 )
-from services.common.personal_data import BlindIndex, Keyring
+from services.common.personal_data import BlindIndex, Keyring, Protector
 from services.common.settings import CommonSettings
 
 API_PREFIX = "/api/v1"
@@ -68,7 +68,9 @@ def create_app(
         settings.public_keys(), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     app.state.keyring = Keyring.from_setting(settings.data_keys, settings.data_key_current)
-    app.state.blind_index = BlindIndex.from_setting(settings.blind_index_key)
+    app.state.protector = Protector(
+        app.state.keyring, BlindIndex.from_setting(settings.blind_index_key)
+    )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, app_name=name)
     app.include_router(health_router)

@@ -13,6 +13,7 @@ from services.common.personal_data.id_numbers import (
 )
 from services.common.personal_data.masking import mask_name, mask_person_number, mask_phone
 from services.common.personal_data.phones import InvalidPhone, normalize_phone
+from services.common.personal_data.protector import Protected, ProtectedPersonNumber, Protector
 
 __all__ = [
     "BlindIndex",
@@ -23,6 +24,9 @@ __all__ = [
     "PersonNumber",
     "PersonNumberKind",
     "PersonNumberRule",
+    "Protected",
+    "ProtectedPersonNumber",
+    "Protector",
     "generate_key_setting",
     "is_valid_person_number",
     "mask_name",

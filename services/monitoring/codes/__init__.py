@@ -1,0 +1,1 @@
+"""Code lists (代码表): categories, risk types, measures, relationships, education, ..."""

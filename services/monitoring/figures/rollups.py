@@ -1,0 +1,67 @@
+"""Keeping per-village figures exact in the same transaction as each write.
+
+A write that changes a figure calls `bump` with the village and the signed delta; the row is
+upserted and incremented in place, so concurrent writers only serialize on the one village row
+they touch. Counties, cities and provinces are sums over code ranges at read time. Figures that
+depend on the clock (overdue cases and plans) are not stored: they are counted at read time
+from indexed deadlines, so they are exact at any moment without a nightly job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.monitoring.models import AreaFigure
+
+ALL_YEARS = 0
+
+# Stored metrics. Per-category metrics are `<metric>:<category code>`.
+HOUSEHOLDS = "households"
+PEOPLE = "people"
+EXITED_POVERTY_HOUSEHOLDS = "exited_poverty_households"
+EXITED_POVERTY_PEOPLE = "exited_poverty_people"
+MONITORED_HOUSEHOLDS = "monitored_households"
+MONITORED_PEOPLE = "monitored_people"
+MONITORED_NOT_EXITED_HOUSEHOLDS = "monitored_not_exited_households"
+ELIMINATED_HOUSEHOLDS = "eliminated_households"
+ELIMINATED_PEOPLE = "eliminated_people"
+NEWLY_IDENTIFIED_HOUSEHOLDS = "newly_identified_households"  # per year
+NEWLY_IDENTIFIED_PEOPLE = "newly_identified_people"  # per year
+MEASURES = "measures"  # policies enjoyed (享受政策)
+HOUSEHOLDS_WITH_MEASURES = "households_with_measures"
+
+
+def by_category(metric: str, category: str) -> str:
+    """The per-category variant of a metric, e.g. `monitored_households:marginal`."""
+    return f"{metric}:{category}"
+
+
+async def bump(
+    session: AsyncSession,
+    area_code: str,
+    changes: Iterable[tuple[str, int]],
+    *,
+    year: int = ALL_YEARS,
+) -> None:
+    """Add each `(metric, delta)` to the village's figures for `year`, in the caller's
+    transaction."""
+    totals: dict[str, int] = {}
+    for metric, delta in changes:
+        totals[metric] = totals.get(metric, 0) + delta
+    # One row per metric, in a fixed order so that two writers never lock rows crosswise.
+    rows = [
+        {"area_code": area_code, "year": year, "metric": metric, "value": delta}
+        for metric, delta in sorted(totals.items())
+        if delta
+    ]
+    if not rows:
+        return
+    statement = insert(AreaFigure).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["area_code", "year", "metric"],
+        set_={"value": AreaFigure.value + statement.excluded.value},
+    )
+    await session.execute(statement)

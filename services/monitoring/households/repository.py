@@ -1,0 +1,118 @@
+"""Every query of households and members, scoped by the caller's area."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth.principal import Principal
+from services.common.scope import in_scope
+from services.monitoring.models import Household, Member
+
+
+async def get_household(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Household | None:
+    """The household if it is in the principal's area (None otherwise, like a missing one)."""
+    query = select(Household).where(
+        Household.id == household_id, in_scope(Household.area_code, principal)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_member(
+    session: AsyncSession, principal: Principal, member_id: uuid.UUID, *, for_update: bool = False
+) -> Member | None:
+    query = select(Member).where(Member.id == member_id, in_scope(Member.area_code, principal))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def members_of(
+    session: AsyncSession, household_id: uuid.UUID, *, active_only: bool = True
+) -> list[Member]:
+    query = select(Member).where(Member.household_id == household_id)
+    if active_only:
+        query = query.where(Member.active)
+    return list(
+        (await session.scalars(query.order_by(Member.relationship, Member.birth_date))).all()
+    )
+
+
+async def active_member_by_index(session: AsyncSession, index: bytes) -> Member | None:
+    """The active member with this blind index, in any area: a person belongs to one household
+    at a time across the whole country, whoever asks."""
+    return await session.scalar(
+        select(Member).where(Member.person_number_index == index, Member.active)
+    )
+
+
+async def household_number_taken(session: AsyncSession, number: str) -> bool:
+    query = select(Household.id).where(Household.household_number == number)
+    return (await session.scalar(query)) is not None
+
+
+async def list_households(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    filters: dict[str, Any],
+    after: tuple[str, str, uuid.UUID] | None,
+    limit: int,
+) -> list[Household]:
+    """Households in the principal's area in (village, head name, id) order, filtered."""
+    query = select(Household).where(in_scope(Household.area_code, principal))
+    if filters.get("village"):
+        query = query.where(Household.area_code == filters["village"])
+    if filters.get("status"):
+        query = query.where(Household.monitoring_status == filters["status"])
+    if filters.get("category"):
+        query = query.where(Household.monitoring_category == filters["category"])
+    if filters.get("kind"):
+        query = query.where(Household.kind == filters["kind"])
+    if filters.get("name"):
+        pattern = "%" + _escape_like(filters["name"]) + "%"
+        by_member = select(Member.household_id).where(
+            in_scope(Member.area_code, principal),
+            Member.active,
+            Member.name.like(pattern, escape="\\"),
+        )
+        query = query.where(
+            or_(Household.head_name.like(pattern, escape="\\"), Household.id.in_(by_member))
+        )
+    if filters.get("person_index") is not None:
+        query = query.where(
+            Household.id.in_(
+                select(Member.household_id).where(
+                    Member.person_number_index == filters["person_index"],
+                    in_scope(Member.area_code, principal),
+                )
+            )
+        )
+    if filters.get("person_masked"):
+        query = query.where(
+            Household.id.in_(
+                select(Member.household_id).where(
+                    Member.person_number_masked == filters["person_masked"],
+                    in_scope(Member.area_code, principal),
+                )
+            )
+        )
+    order = (Household.area_code, Household.head_name, Household.id)
+    if after is not None:
+        query = query.where(func.row(*order) > func.row(after[0], after[1], after[2]))
+    return list((await session.scalars(query.order_by(*order).limit(limit))).all())
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

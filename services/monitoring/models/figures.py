@@ -1,0 +1,21 @@
+from sqlalchemy import BigInteger, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common.tables import area_code_type
+from services.monitoring.models.base import Base
+
+
+class AreaFigure(Base):
+    """One exact figure of one village (and year, 0 when not per-year), kept current by the
+    same transaction as each write; counties and above are sums over code ranges."""
+
+    __tablename__ = "area_figures"
+
+    area_code: Mapped[str] = mapped_column(area_code_type(), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+
+    __table_args__ = (
+        Index("ix_area_figures_metric_year_area_code", "metric", "year", "area_code"),
+    )
