@@ -4,6 +4,8 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.monitoring.codes.endpoints import router as code_lists_router
+from services.monitoring.households.endpoints import router as households_router
 from services.monitoring.settings import MonitoringSettings
 
 DESCRIPTION = (
@@ -18,7 +20,11 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
         title="Dixian monitoring service (监测帮扶)",
         description=DESCRIPTION,
         settings=settings or MonitoringSettings(),
-        routers=[changes_router()],
+        routers=[
+            changes_router(),
+            code_lists_router,
+            households_router,
+        ],
     )
 
 

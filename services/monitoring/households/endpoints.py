@@ -1,0 +1,220 @@
+"""`/households` and `/members`: the registry (农户台账)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Query, Request, Response
+
+from services.common.audit import record_audit
+from services.common.auth.dependencies import require_scope
+from services.common.auth.principal import Principal
+from services.common.auth.roles import Scope
+from services.common.concurrency import IfMatchVersion, set_etag
+from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.pagination import Cursor, Limit, Page, decode_cursor, page_of
+from services.monitoring.access import Reader, Registrar
+from services.monitoring.codes.book import code_book
+from services.monitoring.households import members, service
+from services.monitoring.households.listing import HouseholdFilters, list_households
+from services.monitoring.households.schemas import (
+    HouseholdCreate,
+    HouseholdRead,
+    HouseholdSummary,
+    HouseholdUpdate,
+    MemberCreate,
+    MemberLeave,
+    MemberMoveRequest,
+    MemberRead,
+    MemberUpdate,
+    PersonNumberRevealed,
+)
+from services.monitoring.models import Household, Member
+
+router = UnitOfWorkRouter(tags=["households"])
+Revealer = Annotated[Principal, Depends(require_scope(Scope.PERSONAL_DATA_REVEAL))]
+
+
+def _read(household: Household, people: list[Member]) -> HouseholdRead:
+    return HouseholdRead.model_validate(household).model_copy(
+        update={"members": [MemberRead.model_validate(member) for member in people]}
+    )
+
+
+@router.post(
+    "/households",
+    status_code=201,
+    response_model=HouseholdRead,
+    summary="Register a household (新增农户)",
+)
+async def create_household(
+    data: HouseholdCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+    response: Response,
+) -> HouseholdRead:
+    book = await code_book(request, session)
+    household = await service.create_household(
+        session, principal, book, request.app.state.protector, data
+    )
+    household, people = await service.read_household(session, principal, household.id)
+    set_etag(response, household.version)
+    response.headers["Location"] = f"/api/v1/households/{household.id}"
+    return _read(household, people)
+
+
+@router.get(
+    "/households",
+    response_model=Page[HouseholdSummary],
+    summary="List and search households (农户查询)",
+)
+async def get_households(
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    filters: Annotated[HouseholdFilters, Query()],
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[HouseholdSummary]:
+    after = decode_cursor(cursor, (str, str, uuid.UUID))
+    rows = await list_households(
+        session, principal, request.app.state.protector, filters, after=after, limit=limit + 1
+    )
+    items, next_cursor = page_of(rows, limit, lambda h: [h.area_code, h.head_name, str(h.id)])
+    return Page[HouseholdSummary](
+        items=[HouseholdSummary.model_validate(h) for h in items], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/households/{household_id}", response_model=HouseholdRead, summary="One household (农户详情)"
+)
+async def get_household(
+    household_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> HouseholdRead:
+    household, people = await service.read_household(session, principal, household_id)
+    set_etag(response, household.version)
+    return _read(household, people)
+
+
+@router.patch(
+    "/households/{household_id}",
+    response_model=HouseholdRead,
+    summary="Change a household (修改农户)",
+)
+async def update_household(
+    household_id: uuid.UUID,
+    data: HouseholdUpdate,
+    version: IfMatchVersion,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+    response: Response,
+) -> HouseholdRead:
+    await service.update_household(
+        session, principal, request.app.state.protector, household_id, data, version
+    )
+    household, people = await service.read_household(session, principal, household_id)
+    set_etag(response, household.version)
+    return _read(household, people)
+
+
+@router.post(
+    "/households/{household_id}/members",
+    status_code=201,
+    response_model=MemberRead,
+    summary="Add a member (新增家庭成员)",
+)
+async def add_member(
+    household_id: uuid.UUID,
+    data: MemberCreate,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+    response: Response,
+) -> MemberRead:
+    book = await code_book(request, session)
+    member = await members.add_member(
+        session, principal, book, request.app.state.protector, household_id, data
+    )
+    set_etag(response, member.version)
+    return MemberRead.model_validate(member)
+
+
+@router.get("/members/{member_id}", response_model=MemberRead, summary="One member (成员详情)")
+async def get_member(
+    member_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+) -> MemberRead:
+    member = await members.get_member(session, principal, member_id)
+    await record_audit(
+        session,
+        principal,
+        action="read",
+        entity="member",
+        entity_id=str(member.id),
+        area_code=member.area_code,
+    )
+    set_etag(response, member.version)
+    return MemberRead.model_validate(member)
+
+
+@router.patch(
+    "/members/{member_id}", response_model=MemberRead, summary="Change a member (修改成员)"
+)
+async def update_member(
+    member_id: uuid.UUID,
+    data: MemberUpdate,
+    version: IfMatchVersion,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+    response: Response,
+) -> MemberRead:
+    book = await code_book(request, session)
+    member = await members.update_member(session, principal, book, member_id, data, version)
+    set_etag(response, member.version)
+    return MemberRead.model_validate(member)
+
+
+@router.post(
+    "/members/{member_id}/leave", response_model=MemberRead, summary="A member leaves (成员减少)"
+)
+async def leave(
+    member_id: uuid.UUID,
+    data: MemberLeave,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+) -> MemberRead:
+    book = await code_book(request, session)
+    return MemberRead.model_validate(await members.leave(session, principal, book, member_id, data))
+
+
+@router.post(
+    "/members/{member_id}/move", response_model=MemberRead, summary="Move a member (成员迁移)"
+)
+async def move(
+    member_id: uuid.UUID,
+    data: MemberMoveRequest,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+) -> MemberRead:
+    book = await code_book(request, session)
+    return MemberRead.model_validate(await members.move(session, principal, book, member_id, data))
+
+
+@router.get(
+    "/members/{member_id}/person-number",
+    response_model=PersonNumberRevealed,
+    summary="Reveal a full ID number (查看完整证件号码): needs the reveal scope, audited",
+)
+async def reveal(
+    member_id: uuid.UUID, request: Request, session: SessionDep, principal: Revealer
+) -> PersonNumberRevealed:
+    number = await members.reveal_person_number(
+        session, principal, request.app.state.protector, member_id
+    )
+    return PersonNumberRevealed(member_id=member_id, person_number=number)

@@ -1,0 +1,208 @@
+"""The rules of changing a household's members: add, correct, leave, move; and revealing a
+member's full ID number (audited)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.audit import record_audit
+from services.common.auth.principal import Principal
+from services.common.concurrency import check_version
+from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.personal_data import Protector
+from services.monitoring.codes.book import CodeBook
+from services.monitoring.figures.contribution import HouseholdState, record_state_change
+from services.monitoring.households import people, repository
+from services.monitoring.households.schemas import (
+    MemberCreate,
+    MemberLeave,
+    MemberMoveRequest,
+    MemberRead,
+    MemberUpdate,
+)
+from services.monitoring.households.service import (
+    get_household,
+    member_written,
+    new_member,
+    written,
+)
+from services.monitoring.models import Household, Member, MemberMove
+
+
+async def add_member(
+    session: AsyncSession,
+    principal: Principal,
+    book: CodeBook,
+    protector: Protector,
+    household_id: uuid.UUID,
+    data: MemberCreate,
+) -> Member:
+    household = await get_household(session, principal, household_id, for_update=True)
+    number = people.protect_number(protector, data.person_number, "body.person_number")
+    people.check_member_codes(book, data, "body")
+    if data.relationship == "head":
+        raise InvalidInput.for_field(
+            "body.relationship", "one_head", "The household already has a head."
+        )
+    await people.check_not_registered(session, [number], ["body.person_number"])
+    member = new_member(household, data.model_dump(exclude={"person_number"}), number)
+    session.add(member)
+    await _resize(session, principal, household, +1)
+    await member_written(session, principal, member, "create")
+    return member
+
+
+async def update_member(
+    session: AsyncSession,
+    principal: Principal,
+    book: CodeBook,
+    member_id: uuid.UUID,
+    data: MemberUpdate,
+    version: int,
+) -> Member:
+    member = await get_member(session, principal, member_id, for_update=True)
+    check_version(
+        version, member.version, MemberRead.model_validate(member).model_dump(mode="json")
+    )
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("name", "relationship"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput.for_field(f"body.{name}", "not_null", f"{name} cannot be null")
+    people.check_member_codes(book, data, "body")
+    if changes.get("relationship") == "head" and member.relationship != "head":
+        raise InvalidInput.for_field(
+            "body.relationship", "one_head", "The household already has a head."
+        )
+    if (
+        "relationship" in changes
+        and member.relationship == "head"
+        and changes["relationship"] != "head"
+    ):
+        raise InvalidInput.for_field(
+            "body.relationship",
+            "one_head",
+            "Name another head before changing the head's relationship.",
+        )
+    for name, value in changes.items():
+        setattr(member, name, value)
+    member.version += 1
+    await session.flush()
+    if member.relationship == "head" and "name" in changes:
+        household = await get_household(session, principal, member.household_id, for_update=True)
+        household.head_name = member.name
+        household.version += 1
+        await written(session, principal, household, "update", ["head_name"])
+    await member_written(session, principal, member, "update", sorted(changes))
+    return member
+
+
+async def leave(
+    session: AsyncSession,
+    principal: Principal,
+    book: CodeBook,
+    member_id: uuid.UUID,
+    data: MemberLeave,
+) -> Member:
+    member = await get_member(session, principal, member_id, for_update=True)
+    book.check("member_left_reason", data.reason, "body.reason")
+    if not member.active:
+        raise Conflict("The member has already left the household.", code="member_inactive")
+    if member.relationship == "head":
+        raise Conflict("Name another head before the head leaves.", code="head_cannot_leave")
+    household = await get_household(session, principal, member.household_id, for_update=True)
+    member.active = False
+    member.left_on = data.left_on
+    member.left_reason = data.reason
+    member.version += 1
+    await _resize(session, principal, household, -1)
+    await member_written(session, principal, member, "leave")
+    return member
+
+
+async def move(
+    session: AsyncSession,
+    principal: Principal,
+    book: CodeBook,
+    member_id: uuid.UUID,
+    data: MemberMoveRequest,
+) -> Member:
+    """Move an active member to another household in the caller's area, keeping history."""
+    member = await get_member(session, principal, member_id, for_update=True)
+    book.check("relationship", data.relationship, "body.relationship")
+    if not member.active:
+        raise Conflict("The member has left the registry.", code="member_inactive")
+    if member.relationship == "head":
+        raise Conflict("Name another head before the head moves.", code="head_cannot_leave")
+    if data.relationship == "head":
+        raise InvalidInput.for_field(
+            "body.relationship", "one_head", "The target household already has a head."
+        )
+    if data.to_household_id == member.household_id:
+        raise InvalidInput.for_field(
+            "body.to_household_id", "same_household", "The member is already there."
+        )
+    # Lock both households in id order so that two opposite moves cannot deadlock.
+    ids = sorted([member.household_id, data.to_household_id])
+    locked = {
+        i: await repository.get_household(session, principal, i, for_update=True) for i in ids
+    }
+    source, target = locked[member.household_id], locked[data.to_household_id]
+    if target is None:
+        raise InvalidInput.for_field(
+            "body.to_household_id", "household_unknown", "No such household in your area."
+        )
+    assert source is not None
+    session.add(
+        MemberMove(
+            member_id=member.id,
+            from_household_id=source.id,
+            to_household_id=target.id,
+            reason=data.reason,
+            moved_by=principal.subject,
+        )
+    )
+    member.household_id = target.id
+    member.area_code = target.area_code
+    member.relationship = data.relationship
+    member.version += 1
+    await _resize(session, principal, source, -1)
+    await _resize(session, principal, target, +1)
+    await member_written(session, principal, member, "move", ["household_id", "relationship"])
+    return member
+
+
+async def reveal_person_number(
+    session: AsyncSession, principal: Principal, protector: Protector, member_id: uuid.UUID
+) -> str:
+    member = await get_member(session, principal, member_id)
+    await record_audit(
+        session,
+        principal,
+        action="reveal_person_number",
+        entity="member",
+        entity_id=str(member.id),
+        area_code=member.area_code,
+    )
+    return protector.reveal_person_number(member.person_number_cipher)
+
+
+async def get_member(
+    session: AsyncSession, principal: Principal, member_id: uuid.UUID, *, for_update: bool = False
+) -> Member:
+    member = await repository.get_member(session, principal, member_id, for_update=for_update)
+    if member is None:
+        raise NotFound(f"No member {member_id}.")
+    return member
+
+
+async def _resize(
+    session: AsyncSession, principal: Principal, household: Household, delta: int
+) -> None:
+    before = HouseholdState.of(household)
+    household.member_count += delta
+    household.version += 1
+    await session.flush()
+    await record_state_change(session, before, HouseholdState.of(household))
+    await written(session, principal, household, "update", ["member_count"])

@@ -1,0 +1,221 @@
+"""The rules of the household registry. Every write keeps the figures exact, feeds the
+change feed and is audited; every read of a person's record is audited."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.areas import AreaLevel, level_of
+from services.common.audit import record_audit
+from services.common.auth.principal import Principal
+from services.common.concurrency import check_version
+from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.history import record_write
+from services.common.personal_data import Protector
+from services.monitoring.codes.book import CodeBook
+from services.monitoring.figures.contribution import HouseholdState, record_state_change
+from services.monitoring.households import people, repository
+from services.monitoring.households.schemas import HouseholdCreate, HouseholdRead, HouseholdUpdate
+from services.monitoring.models import Household, Member
+
+
+async def create_household(
+    session: AsyncSession,
+    principal: Principal,
+    book: CodeBook,
+    protector: Protector,
+    data: HouseholdCreate,
+) -> Household:
+    check_village(principal, data.area_code, "body.area_code")
+    heads = [m for m in data.members if m.relationship == "head"]
+    if len(heads) != 1:
+        raise InvalidInput.for_field(
+            "body.members", "one_head", "A household has exactly one head (relationship `head`)."
+        )
+    fields = [f"body.members.{i}.person_number" for i in range(len(data.members))]
+    numbers = [
+        people.protect_number(protector, member.person_number, field)
+        for member, field in zip(data.members, fields, strict=True)
+    ]
+    for i, member in enumerate(data.members):
+        people.check_member_codes(book, member, f"body.members.{i}")
+    phone = people.protect_phone(protector, data.phone, "body.phone")
+    await people.check_not_registered(session, numbers, fields)
+    if data.household_number and await repository.household_number_taken(
+        session, data.household_number
+    ):
+        raise Conflict(
+            f"The household number {data.household_number} is taken.", code="household_number_taken"
+        )
+    household = Household(
+        id=uuid.uuid4(),
+        area_code=data.area_code,
+        household_number=data.household_number,
+        kind=data.kind,
+        head_name=heads[0].name,
+        address=data.address,
+        phone_cipher=phone.cipher if phone else None,
+        phone_index=phone.index if phone else None,
+        phone_masked=phone.masked if phone else None,
+        monitoring_status="none",
+        risk_types=[],
+        member_count=len(data.members),
+        version=1,
+    )
+    session.add(household)
+    await session.flush()
+    members = [
+        new_member(household, fields.model_dump(exclude={"person_number"}), number)
+        for fields, number in zip(data.members, numbers, strict=True)
+    ]
+    session.add_all(members)
+    await session.flush()
+    await record_state_change(session, None, HouseholdState.of(household))
+    await written(session, principal, household, "create")
+    for member in members:
+        await member_written(session, principal, member, "create")
+    return household
+
+
+def new_member(
+    household: Household, fields: dict[str, Any], number: people.ProtectedPersonNumber
+) -> Member:
+    return Member(
+        id=uuid.uuid4(),
+        household_id=household.id,
+        area_code=household.area_code,
+        person_number_cipher=number.cipher,
+        person_number_index=number.index,
+        person_number_masked=number.masked,
+        person_number_kind=number.parsed.kind,
+        sex=number.parsed.sex,
+        birth_date=number.parsed.birth_date,
+        active=True,
+        version=1,
+        **fields,
+    )
+
+
+async def read_household(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID
+) -> tuple[Household, list[Member]]:
+    household = await get_household(session, principal, household_id)
+    members = await repository.members_of(session, household.id, active_only=False)
+    await record_audit(
+        session,
+        principal,
+        action="read",
+        entity="household",
+        entity_id=str(household.id),
+        area_code=household.area_code,
+    )
+    return household, members
+
+
+async def update_household(
+    session: AsyncSession,
+    principal: Principal,
+    protector: Protector,
+    household_id: uuid.UUID,
+    data: HouseholdUpdate,
+    version: int,
+) -> Household:
+    household = await get_household(session, principal, household_id, for_update=True)
+    members = await repository.members_of(session, household.id, active_only=False)
+    current = HouseholdRead.model_validate(household).model_copy(update={"members": []})
+    check_version(
+        version, household.version, {**current.model_dump(mode="json"), "members": len(members)}
+    )
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("kind",):
+        if name in changes and changes[name] is None:
+            raise InvalidInput.for_field(f"body.{name}", "not_null", f"{name} cannot be null")
+    before = HouseholdState.of(household)
+    if "phone" in changes:
+        phone = people.protect_phone(protector, changes.pop("phone"), "body.phone")
+        household.phone_cipher = phone.cipher if phone else None
+        household.phone_index = phone.index if phone else None
+        household.phone_masked = phone.masked if phone else None
+    number = changes.get("household_number")
+    if (
+        number
+        and number != household.household_number
+        and await repository.household_number_taken(session, number)
+    ):
+        raise Conflict(f"The household number {number} is taken.", code="household_number_taken")
+    for name, value in changes.items():
+        setattr(household, name, value)
+    household.version += 1
+    await session.flush()
+    await record_state_change(session, before, HouseholdState.of(household))
+    await written(
+        session, principal, household, "update", sorted(data.model_dump(exclude_unset=True))
+    )
+    return household
+
+
+async def get_household(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Household:
+    household = await repository.get_household(
+        session, principal, household_id, for_update=for_update
+    )
+    if household is None:
+        raise NotFound(f"No household {household_id}.")
+    return household
+
+
+def check_village(principal: Principal, area_code: str, field: str) -> None:
+    if level_of(area_code) != AreaLevel.VILLAGE:
+        raise InvalidInput.for_field(
+            field, "not_a_village", "A household belongs to a village (12-digit village code)."
+        )
+    if not principal.covers(area_code):
+        raise InvalidInput.for_field(
+            field, "area_out_of_scope", "The village is outside your jurisdiction."
+        )
+
+
+async def written(
+    session: AsyncSession,
+    principal: Principal,
+    household: Household,
+    action: str,
+    fields: list[str] | None = None,
+) -> None:
+    await record_write(
+        session,
+        principal,
+        entity="household",
+        entity_id=str(household.id),
+        area_code=household.area_code,
+        version=household.version,
+        action=action,
+        fields=fields,
+    )
+
+
+async def member_written(
+    session: AsyncSession,
+    principal: Principal,
+    member: Member,
+    action: str,
+    fields: list[str] | None = None,
+) -> None:
+    await record_write(
+        session,
+        principal,
+        entity="member",
+        entity_id=str(member.id),
+        area_code=member.area_code,
+        version=member.version,
+        action=action,
+        fields=fields,
+    )
