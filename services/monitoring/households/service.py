@@ -75,8 +75,8 @@ async def create_household(
     await session.flush()
     await record_state_change(session, None, HouseholdState.of(household))
     await written(session, principal, household, "create")
-    for member in members:
-        await member_written(session, principal, member, "create")
+    for person in members:
+        await member_written(session, principal, person, "create")
     return household
 
 
