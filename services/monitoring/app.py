@@ -6,7 +6,10 @@ from services.common.app import create_app
 from services.common.changes import changes_router
 from services.monitoring.codes.endpoints import router as code_lists_router
 from services.monitoring.households.endpoints import router as households_router
+from services.monitoring.incomes.endpoints import router as incomes_router
+from services.monitoring.plans.endpoints import router as help_plans_router
 from services.monitoring.settings import MonitoringSettings
+from services.monitoring.visits.endpoints import router as visits_router
 
 DESCRIPTION = (
     "Household registry (农户台账), identification (识别纳入) and risk-elimination (风险消除) "
@@ -23,7 +26,12 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
         routers=[
             changes_router(),
             code_lists_router,
+            # Before the households router: its /households/{household_id} would otherwise
+            # take /households/without-measures.
+            help_plans_router,
+            visits_router,
             households_router,
+            incomes_router,
         ],
     )
 
