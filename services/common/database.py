@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from services.common import idempotency
+from services.common.errors import DixianError
 
 
 class Database:
@@ -85,6 +86,7 @@ class UnitOfWorkRoute(APIRoute):
         endpoint_handler = super().get_route_handler()
 
         async def run_in_unit_of_work(request: Request) -> Response:
+            await read_limited_body(request, request.app.state.settings.max_body_bytes)
             database: Database = request.app.state.database
             async with database.sessionmaker() as session:
                 request.state.session = session
@@ -104,6 +106,26 @@ class UnitOfWorkRoute(APIRoute):
                 return response
 
         return run_in_unit_of_work
+
+
+class BodyTooLarge(DixianError):
+    status = 413
+    code = "body_too_large"
+
+
+async def read_limited_body(request: Request, limit: int) -> None:
+    """Read the body once, refusing it past `limit` bytes (bulk uploads use streaming routes
+    instead); later `request.body()` calls get the cached bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
+        chunks.append(chunk)
+    request._body = b"".join(chunks)
 
 
 class UnitOfWorkRouter(APIRouter):

@@ -55,6 +55,7 @@ class CommonSettings(BaseSettings):
     idempotency_ttl_hours: int = Field(
         24, ge=1, le=24 * 30, validation_alias="IDEMPOTENCY_TTL_HOURS"
     )
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, validation_alias="MAX_BODY_BYTES")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")
 

@@ -98,3 +98,16 @@ async def test_a_forged_cursor_with_control_characters_is_422(
     )
     assert answer.status_code == 422
     assert answer.json()["fields"][0]["rule"] == "cursor_invalid"
+
+
+async def test_an_oversized_body_is_413_without_reading_it_all(
+    gateway: AsyncClient, tokens: TokenFactory
+) -> None:
+    big = b"[" + b"1," * (9 * 1024 * 1024) + b"1]"
+    answer = await gateway.post(
+        "/api/v1/users",
+        content=big,
+        headers={**post_headers(tokens), "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "body_too_large"
