@@ -4,9 +4,13 @@ transaction; `GET .../changes?after=CURSOR` serves provincial pulls and mobile d
 Why the cursor is (transaction id, sequence) rather than the sequence alone: sequence numbers
 are taken before commit, so a transaction that started earlier can commit a lower number after a
 reader has already moved past it, and that change would be skipped forever. The feed therefore
-serves only rows of transactions older than the oldest one still running
-(`pg_snapshot_xmin`), in (txid, seq) order. Every transaction that commits later has a txid at
-or above that horizon, so a cursor never jumps over a change that is yet to appear.
+serves, in (txid, seq) order, only rows of transactions older than the oldest transaction of
+this database that is still running (the horizon). Every transaction that commits later has a
+txid at or above that horizon, so a cursor never jumps over a change that is yet to appear.
+
+The horizon ignores transactions of other databases on the same server (their xids are in the
+same snapshot, but they cannot write this feed): a long bulk import in one service must not
+hold back the feeds of the others.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Annotated
 
 from fastapi import Query
 from pydantic import BaseModel
-from sqlalchemy import Text, cast, func, insert, literal, select, tuple_
+from sqlalchemy import Text, cast, insert, literal, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.dependencies import CurrentPrincipal
@@ -26,6 +30,14 @@ from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from services.common.scope import in_scope
 from services.common.tables import Xid8, changes
+
+# The oldest running transaction of this database, or the next xid when there is none.
+HORIZON = """COALESCE(
+    (SELECT min(running) FROM pg_snapshot_xip(pg_current_snapshot()) AS running
+     WHERE running::xid NOT IN (
+         SELECT backend_xid FROM pg_stat_activity
+         WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL)),
+    pg_snapshot_xmax(pg_current_snapshot()))"""
 
 
 class Change(BaseModel):
@@ -100,7 +112,7 @@ async def list_changes(
 ) -> ChangePage:
     """Committed changes in the principal's area after a cursor, oldest first."""
     position = decode_cursor(after, (int, int)) or [0, 0]
-    horizon = func.pg_snapshot_xmin(func.pg_current_snapshot())
+    horizon = literal_column(HORIZON, Xid8)
     query = (
         select(changes, cast(changes.c.txid, Text).label("txid_text"))
         .where(

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -31,6 +32,15 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+class CursorDate(date):
+    """A date read back from a cursor (`decode_cursor` builds each value as `type(value)`, and
+    a cursor keeps dates as ISO strings)."""
+
+    def __new__(cls, value: str) -> CursorDate:
+        parsed = date.fromisoformat(value)
+        return super().__new__(cls, parsed.year, parsed.month, parsed.day)
 
 
 def page_of(

@@ -4,7 +4,9 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.monitoring.cases.endpoints import router as cases_router
 from services.monitoring.codes.endpoints import router as code_lists_router
+from services.monitoring.figures.endpoints import router as figures_router
 from services.monitoring.households.endpoints import router as households_router
 from services.monitoring.incomes.endpoints import router as incomes_router
 from services.monitoring.plans.endpoints import router as help_plans_router
@@ -25,6 +27,7 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
         settings=settings or MonitoringSettings(),
         routers=[
             changes_router(),
+            cases_router,
             code_lists_router,
             # Before the households router: its /households/{household_id} would otherwise
             # take /households/without-measures.
@@ -32,6 +35,7 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
             visits_router,
             households_router,
             incomes_router,
+            figures_router,
         ],
     )
 

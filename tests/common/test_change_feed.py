@@ -111,3 +111,32 @@ async def test_bad_cursor_is_422(gateway: AsyncClient, tokens: TokenFactory) -> 
         "rule": "cursor_invalid",
         "message": "The cursor is not one this list handed out.",
     }
+
+
+async def test_a_long_transaction_in_another_database_does_not_hold_the_feed(
+    committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine], tokens: TokenFactory
+) -> None:
+    from httpx import ASGITransport
+    from sqlalchemy import text
+
+    elsewhere = Database(engines["funds"])
+    here = Database(engines["monitoring"])
+    client = AsyncClient(
+        transport=ASGITransport(app=committing_apps["monitoring"]), base_url="http://m"
+    )
+    async with elsewhere.sessionmaker() as long_import:
+        await long_import.execute(text("SELECT pg_current_xact_id()"))  # holds an xid, open
+        async with here.sessionmaker() as session:
+            await record_change(
+                session,
+                entity="probe",
+                entity_id="here",
+                operation="create",
+                area_code=COUNTY,
+                version=1,
+            )
+            await session.commit()
+        page = (await client.get("/api/v1/changes", headers=tokens.administrator())).json()
+        await long_import.rollback()
+    await client.aclose()
+    assert [item["entity_id"] for item in page["items"]] == ["here"]

@@ -23,7 +23,7 @@ APP_BUILDERS: dict[str, Callable[[], FastAPI]] = {
 }
 
 # Tables whose rows committing tests create; the audit log is append-only and stays.
-KEEP_TABLES = {"alembic_version", "audit_log", "areas"}
+KEEP_TABLES = {"alembic_version", "audit_log", "areas", "codes"}
 
 
 def wire_upstreams(apps: dict[str, FastAPI]) -> None:

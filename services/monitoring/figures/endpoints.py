@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -14,13 +13,13 @@ from services.common.areas import AREA_LEVEL_DEPTH, AreaLevel, level_of
 from services.common.auth.dependencies import require_scope
 from services.common.auth.principal import Principal
 from services.common.auth.roles import Scope
+from services.common.business_time import business_now
 from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.errors import InvalidInput
 from services.monitoring.figures import repository
 
 router = UnitOfWorkRouter(prefix="/internal", tags=["internal"])
 Service = Annotated[Principal, Depends(require_scope(Scope.INTERNAL))]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class AreaFigures(BaseModel):
@@ -58,7 +57,7 @@ async def figures(
         raise InvalidInput.for_field(
             "query.level", "level_not_below_area", "The level must be below the area's."
         )
-    now = datetime.now(SHANGHAI)
+    now = business_now()
     year = year or now.year
     rows: dict[str, dict[str, int]] = {}
     for code, metric, value in await repository.stored_figures(session, area, depth, year):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import AreaLevel, level_of
 from services.common.auth.principal import Principal
+from services.common.business_time import business_now
 from services.common.concurrency import check_version
 from services.common.errors import InvalidInput, NotFound, PreconditionRequired
 from services.common.history import record_write
@@ -24,11 +23,9 @@ from services.monitoring.incomes.schemas import (
 )
 from services.monitoring.models import HouseholdIncome, MonitoringLine
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 def check_year(year: int) -> None:
-    this_year = datetime.now(SHANGHAI).year
+    this_year = business_now().year
     if not 2000 <= year <= this_year + 1:
         raise InvalidInput.for_field(
             "path.year", "year_range", f"The year must be 2000 to {this_year + 1}."

@@ -1,0 +1,28 @@
+"""How long a case's steps may take, and what day it is where the work is done.
+
+The periods are national practice. Provinces set their own, so they become per-province
+configuration later; until then they live here, in one place, for every rule that needs them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+NOTICE_DAYS = 5  # public notice in the village (公示) lasts at least this many days
+IDENTIFICATION_DEADLINE_DAYS = 15  # identification within 15 days (识别纳入时限)
+ELIMINATION_DEADLINE_DAYS = 15  # risk elimination within 15 days (风险消除时限)
+MONITORED_MONTHS_BEFORE_ELIMINATION = 6  # monitored at least half a year before elimination
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def notice_ends_on(started: date | None) -> date | None:
+    """The first day the township may complete its review: the notice has run its days."""
+    return started + timedelta(days=NOTICE_DAYS) if started else None

@@ -1,0 +1,1 @@
+"""Visits (走访) to households, and the monthly revisits (回访) after risk elimination."""

@@ -1,0 +1,186 @@
+"""Risk elimination (风险消除): every rule named when unmet, the shorter chain, and the figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+
+from services.common.business_time import business_today
+from services.monitoring.cases.periods import months_before
+from tests.monitoring.cases.support import (
+    Staff,
+    act,
+    act_ok,
+    elimination,
+    elimination_candidate,
+    figures,
+    household_row,
+    open_case,
+    open_ok,
+    problem,
+    through_county,
+)
+from tests.support.identities import TokenFactory
+from tests.support.monitoring import create_household
+
+ALL_RULES = {
+    "monitored_six_months",
+    "has_measure",
+    "income_above_line",
+    "someone_able_to_work",
+    "large_costs_resolved",
+    "guarantees_secure",
+}
+
+
+async def test_every_unmet_rule_is_named(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff = Staff(tokens)
+    household = await create_household(
+        apps["monitoring"], status="monitored", category="marginal", labour_ability="none"
+    )
+    async with client_for("monitoring") as client:
+        answer = await open_case(
+            client,
+            staff.officer,
+            **elimination(household, large_costs_resolved=False, guarantees_secure=False),
+        )
+        body = problem(answer, 422, "elimination_rules_unmet")
+        assert {field["rule"] for field in body["fields"]} == ALL_RULES
+        assert body["facts"]["monitored_since"] is None
+        assert body["facts"]["members_able_to_work"] == 0
+
+
+@pytest.mark.parametrize(
+    ("rule", "setup", "body"),
+    [
+        ("monitored_six_months", {"months": 5}, {}),
+        ("has_measure", {"measure": False}, {}),
+        ("income_above_line", {"per_capita_net": Decimal("7000.00")}, {}),
+        ("income_above_line", {"per_capita_net": None}, {}),
+        ("income_above_line", {"line": None}, {}),
+        ("someone_able_to_work", {"labour_ability": "lost"}, {}),
+        ("large_costs_resolved", {}, {"large_costs_resolved": False}),
+        ("guarantees_secure", {}, {"guarantees_secure": False}),
+    ],
+)
+async def test_one_unmet_rule_is_named_alone(
+    client_for: Callable[[str], AsyncClient],
+    apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    rule: str,
+    setup: dict[str, Any],
+    body: dict[str, Any],
+) -> None:
+    setup = dict(setup)
+    if "months" in setup:
+        setup["monitored_since"] = months_before(business_today(), setup.pop("months"))
+    household = await elimination_candidate(apps["monitoring"], **setup)
+    async with client_for("monitoring") as client:
+        answer = await open_case(client, Staff(tokens).officer, **elimination(household, **body))
+        problem_body = problem(answer, 422, "elimination_rules_unmet", rule)
+        assert len(problem_body["fields"]) == 1
+
+
+async def test_last_years_income_counts_when_this_year_has_none(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    household = await elimination_candidate(apps["monitoring"], year=business_today().year - 1)
+    async with client_for("monitoring") as client:
+        case = await open_ok(client, Staff(tokens).officer, **elimination(household))
+    facts = case["steps"][0]["details"]["facts"]
+    assert facts["income_year"] == business_today().year - 1
+    assert facts["per_capita_net"] == "9000.00" and facts["monitoring_line"] == "7000.00"
+
+
+async def test_an_approved_elimination_moves_the_household_and_figures(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    app, staff, today = apps["monitoring"], Staff(tokens), business_today()
+    household = await elimination_candidate(app, members=3)
+    before = await figures(app)
+    assert before["monitored_households"] == 1 and before["monitored_people"] == 3
+    async with client_for("monitoring") as client:
+        case = await open_ok(client, staff.officer, **elimination(household))
+        assert case["state"] == "home_verification"
+        assert case["proposed_risk_types"] == ["illness"]  # the household's own
+        assert case["elimination_kind"] == "by_help" and case["source"] is None
+        opening = case["steps"][0]["details"]
+        assert opening["large_costs_resolved"] is True and opening["guarantees_secure"] is True
+        case = await through_county(client, app, staff, case)
+    assert case["outcome"] == "approved"
+    assert [step["step"] for step in case["steps"]] == [
+        "opening",
+        "home_verification",
+        "village_review",
+        "township_review",
+        "county_approval",
+    ]
+    eliminated = await household_row(app, household.id)
+    assert eliminated.monitoring_status == "eliminated" and eliminated.eliminated_on == today
+    assert eliminated.monitoring_category == "marginal"
+    after = await figures(app)
+    assert "monitored_households" not in after and "monitored_people" not in after
+    assert "monitored_households:marginal" not in after
+    assert after["eliminated_households"] == 1 and after["eliminated_people"] == 3
+    assert after["households"] == before["households"]
+
+
+async def test_elimination_has_no_data_comparison_and_needs_no_consent(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff = Staff(tokens)
+    household = await elimination_candidate(apps["monitoring"])
+    async with client_for("monitoring") as client:
+        case = await open_ok(client, staff.officer, **elimination(household))
+        case = await act_ok(client, staff.officer, case, "home_verification")
+        assert case["state"] == "village_review"
+        answer = await act(client, staff.officer, case, "data_comparison")
+        problem(answer, 422, "validation_failed", "step_not_in_procedure")
+
+
+async def test_only_a_monitored_household_is_eliminated(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff = Staff(tokens)
+    household = await create_household(apps["monitoring"])
+    async with client_for("monitoring") as client:
+        answer = await open_case(client, staff.officer, **elimination(household))
+        problem(answer, 409, "household_not_monitored")
+
+
+async def test_the_fields_of_an_elimination_are_checked(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff = Staff(tokens)
+    household = await elimination_candidate(apps["monitoring"])
+    async with client_for("monitoring") as client:
+        answer = await open_case(
+            client,
+            staff.officer,
+            household_id=household.id,
+            procedure="elimination",
+            source="application",
+            proposed_category="marginal",
+        )
+        body = problem(answer, 422, "validation_failed")
+        assert {(f["field"], f["rule"]) for f in body["fields"]} == {
+            ("body.elimination_kind", "required"),
+            ("body.large_costs_resolved", "required"),
+            ("body.guarantees_secure", "required"),
+            ("body.source", "not_for_procedure"),
+            ("body.proposed_category", "not_for_procedure"),
+        }
+        unknown = await open_case(
+            client, staff.officer, **elimination(household, elimination_kind="by_magic")
+        )
+        problem(unknown, 422, "validation_failed", "code_unknown")
+        await open_ok(client, staff.officer, **elimination(household))
+        again = await open_case(client, staff.officer, **elimination(household))
+        problem(again, 409, "case_already_open")
