@@ -8,6 +8,7 @@ from services.monitoring.cases.endpoints import router as cases_router
 from services.monitoring.codes.endpoints import router as code_lists_router
 from services.monitoring.figures.endpoints import router as figures_router
 from services.monitoring.households.endpoints import router as households_router
+from services.monitoring.households.lookup import router as people_router
 from services.monitoring.incomes.endpoints import router as incomes_router
 from services.monitoring.plans.endpoints import router as help_plans_router
 from services.monitoring.settings import MonitoringSettings
@@ -34,6 +35,7 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
             help_plans_router,
             visits_router,
             households_router,
+            people_router,
             incomes_router,
             figures_router,
         ],
