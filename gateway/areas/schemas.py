@@ -6,41 +6,15 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
 )
-from pydantic_core import PydanticCustomError
 
-from services.common.areas import AreaLevel, InvalidAreaCode, validate_area_code
+from services.common.areas import AreaLevel
+from services.common.fields import AreaCode
 
-CODE_PATTERN = r"^[0-9]{12}$"
-
-
-def _valid_code(code: str) -> str:
-    # Our own rule names (code_format, code_structure) rather than pydantic's generic
-    # pattern error, so a JSON body and a CSV row report the same rule for the same code.
-    try:
-        return validate_area_code(code)
-    except InvalidAreaCode as exc:
-        raise PydanticCustomError(f"code_{exc.rule}", exc.message) from None
-
-
-AreaCode = Annotated[
-    str,
-    AfterValidator(_valid_code),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": CODE_PATTERN,
-            "description": "12-digit statistical division code (统计用区划代码)",
-            "examples": ["411424105000"],
-        }
-    ),
-]
 # Control characters are refused: PostgreSQL cannot store NUL, and none belongs in a name.
 AreaName = Annotated[
     str,

@@ -10,11 +10,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
 )
 
-from gateway.users.schemas import AreaCode, DisplayName, StrictModel, _lower, _structured_area
+from gateway.users.schemas import DisplayName, StrictModel, _lower
 from services.common.auth.roles import Role
+from services.common.fields import AreaCode
 
 ClientId = Annotated[
     str,
@@ -31,8 +31,6 @@ class ClientCreate(StrictModel):
     role: Role = Field(description="province_system or department_feed")
     area_code: AreaCode
     scopes: list[str] = Field(default_factory=list, max_length=10)
-
-    _area = field_validator("area_code")(_structured_area)
 
 
 class ClientUpdate(StrictModel):

@@ -10,11 +10,10 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    field_validator,
 )
 
-from services.common.areas import validate_area_code
 from services.common.auth.roles import Role
+from services.common.fields import AreaCode
 
 
 def _lower(value: object) -> object:
@@ -29,15 +28,10 @@ Username = Annotated[
 ]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _structured_area(code: str) -> str:
-    return validate_area_code(code)
 
 
 class UserCreate(StrictModel):
@@ -50,8 +44,6 @@ class UserCreate(StrictModel):
     scopes: list[str] = Field(default_factory=list, max_length=10)
     password: Password | None = None
 
-    _area = field_validator("area_code")(_structured_area)
-
 
 class UserUpdate(StrictModel):
     """Changes to an account; send only what changes, with `If-Match: <version>`."""
@@ -61,8 +53,6 @@ class UserUpdate(StrictModel):
     area_code: AreaCode | None = None
     scopes: list[str] | None = Field(None, max_length=10)
     active: bool | None = None
-
-    _area = field_validator("area_code")(_structured_area)
 
 
 class UserRead(BaseModel):

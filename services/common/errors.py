@@ -19,6 +19,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError, InterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.common.areas import InvalidAreaCode
+
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("dixian.errors")
 
@@ -230,6 +232,19 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _invalid_area_code(request: Request, exc: Exception) -> JSONResponse:
+    # A safety net: area codes are validated at the edge (services.common.fields.AreaCode);
+    # one that slips through into area arithmetic is still the client's bad input, not a 500.
+    assert isinstance(exc, InvalidAreaCode)
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        detail=exc.message,
+        fields=[FieldProblem(field="area_code", rule=f"code_{exc.rule}", message=exc.message)],
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", exc_info=exc)
     return problem_response(
@@ -242,6 +257,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DixianError, _dixian_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(InvalidAreaCode, _invalid_area_code)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(OSError, _database_unavailable)

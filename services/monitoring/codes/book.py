@@ -7,6 +7,7 @@ first use and kept on the app state.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,11 +17,32 @@ from services.monitoring.codes import repository
 from services.monitoring.models import Code
 
 
+@dataclass(frozen=True)
+class CodeEntry:
+    """A code as kept in memory: plain values, never a session-bound ORM object (the session
+    that loaded the book is long closed when the book is used)."""
+
+    list_name: str
+    code: str
+    label_zh: str
+    label_en: str
+    national_code: str | None
+    parent_code: str | None
+
+
 class CodeBook:
     def __init__(self, codes: Iterable[Code]) -> None:
-        self.lists: dict[str, dict[str, Code]] = {}
+        self.lists: dict[str, dict[str, CodeEntry]] = {}
         for code in codes:
-            self.lists.setdefault(code.list_name, {})[code.code] = code
+            entry = CodeEntry(
+                code.list_name,
+                code.code,
+                code.label_zh,
+                code.label_en,
+                code.national_code,
+                code.parent_code,
+            )
+            self.lists.setdefault(code.list_name, {})[code.code] = entry
 
     def has(self, list_name: str, code: str) -> bool:
         return code in self.lists.get(list_name, {})

@@ -16,6 +16,7 @@ from services.common.auth.roles import Scope
 from services.common.business_time import business_now
 from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.errors import InvalidInput
+from services.common.fields import AreaCode
 from services.monitoring.figures import repository
 
 router = UnitOfWorkRouter(prefix="/internal", tags=["internal"])
@@ -48,7 +49,7 @@ class FiguresAnswer(BaseModel):
 async def figures(
     session: SessionDep,
     _service: Service,
-    area: Annotated[str, Query(pattern=r"^[0-9]{12}$")],
+    area: Annotated[AreaCode, Query()],
     level: Annotated[Literal["province", "city", "county", "township", "village"], Query()],
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
 ) -> FiguresAnswer:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.errors import InvalidInput
+from services.common.fields import AreaCode
 from services.common.personal_data import Protector, normalize_person_number
 from services.monitoring.households import repository
 from services.monitoring.models import Household
@@ -18,7 +19,7 @@ from services.monitoring.models import Household
 class HouseholdFilters(BaseModel):
     # Not `extra="forbid"`: the list's `limit` and `cursor` share the query string.
 
-    village: str | None = Field(None, pattern=r"^[0-9]{12}$", description="village code")
+    village: AreaCode | None = Field(None, description="village code")
     name: str | None = Field(
         None, min_length=1, max_length=50, description="head or member name, part of it"
     )

@@ -8,11 +8,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.common.fields import AreaCode
+
 Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-AreaCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
 HouseholdKind = Literal["exited_poverty", "ordinary"]
 
 

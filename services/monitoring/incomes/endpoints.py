@@ -12,13 +12,14 @@ from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
 from services.common.concurrency import if_match_version, set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.fields import AreaCode
 from services.monitoring.access import Reader, Registrar
 from services.monitoring.incomes import service
 from services.monitoring.incomes.schemas import IncomeInput, IncomeRead, LineInput, LineRead
 
 router = UnitOfWorkRouter(tags=["incomes"])
 Year = Annotated[int, Path(ge=1900, le=2200)]
-ProvinceCode = Annotated[str, Path(pattern=r"^[0-9]{12}$")]
+ProvinceCode = Annotated[AreaCode, Path()]
 LineSetter = Annotated[Principal, Depends(require_roles(Role.ADMINISTRATOR))]
 
 
