@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, InterfaceError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.areas import InvalidAreaCode
@@ -221,6 +221,32 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLSTATEs that mean the client's text cannot be stored (a NUL character, an invalid byte):
+# bad input that slipped past validation, answered as such rather than as a 500.
+UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) in UNSTORABLE_TEXT:
+        return problem_response(
+            request,
+            status=422,
+            code="validation_failed",
+            detail="The request contains characters that cannot be stored (such as NUL).",
+            fields=[
+                FieldProblem(
+                    field="body",
+                    rule="unsupported_character",
+                    message="NUL and invalid bytes are refused",
+                )
+            ],
+        )
+    if isinstance(exc, InterfaceError) or exc.connection_invalidated:
+        return await _database_unavailable(request, exc)
+    return await _unexpected_error(request, exc)
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.error("database unavailable: %s", exc)
     return problem_response(
@@ -259,6 +285,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(InvalidAreaCode, _invalid_area_code)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

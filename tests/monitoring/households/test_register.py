@@ -164,3 +164,16 @@ async def test_roles_and_scope(
             answer = await client.request(method, path, json=body, headers=headers)
             assert answer.status_code == 404, (path, answer.text)
     assert VILLAGE.startswith(COUNTY[:6])
+
+
+async def test_text_the_database_cannot_store_is_422(
+    client_for: Callable[[str], AsyncClient], tokens: TokenFactory
+) -> None:
+    async with client_for("monitoring") as client:
+        answer = await client.post(
+            "/api/v1/households",
+            json=household(address="三组\x0012号"),
+            headers=posting(tokens.village_officer()),
+        )
+    assert answer.status_code == 422
+    assert answer.json()["fields"][0]["rule"] == "unsupported_character"
