@@ -28,12 +28,17 @@ from tests.support.apps import APP_BUILDERS, cleanup_committed, wire_upstreams
 from tests.support.identities import TokenFactory
 
 
+# The server is settled before any test module is imported, so that modules building apps at
+# import time (the fuzzing tests) already see the right DATABASE_URL.
+STARTED_EMBEDDED_SERVER = "DATABASE_URL" not in os.environ and not embedded_db.is_running()
+bootstrap.ensure_server()
+
+
 @pytest.fixture(scope="session")
 def settings() -> Iterator[CommonSettings]:
     """Databases created and migrated; an embedded server the suite started is stopped after."""
-    started_here = "DATABASE_URL" not in os.environ and not embedded_db.is_running()
     yield bootstrap.prepare()
-    if started_here:
+    if STARTED_EMBEDDED_SERVER:
         embedded_db.stop()
 
 
