@@ -27,7 +27,6 @@ from services.common.settings import CommonSettings
 from tests.support.apps import APP_BUILDERS, cleanup_committed, wire_upstreams
 from tests.support.identities import TokenFactory
 
-
 # The server is settled before any test module is imported, so that modules building apps at
 # import time (the fuzzing tests) already see the right DATABASE_URL.
 STARTED_EMBEDDED_SERVER = "DATABASE_URL" not in os.environ and not embedded_db.is_running()
