@@ -13,7 +13,7 @@ from fastapi import Depends, Header, Response
 from services.common.errors import InvalidInput, PreconditionFailed, PreconditionRequired
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -23,6 +23,11 @@ def if_match_version(
     ] = None,
 ) -> int:
     """The version the client based its update on, parsed from `If-Match`."""
+    return parse_if_match(if_match)
+
+
+def parse_if_match(if_match: str | None) -> int:
+    """428 when absent, 422 when not a version; the version otherwise."""
     if if_match is None or not if_match.strip():
         raise PreconditionRequired("An update needs the If-Match header with the record version.")
     value = if_match.strip().removeprefix("W/").strip('"')
@@ -34,6 +39,22 @@ def if_match_version(
 
 
 IfMatchVersion = Annotated[int, Depends(if_match_version)]
+
+
+async def optional_if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="Needed only to replace an existing record (PUT that creates needs none).",
+        ),
+    ] = None,
+) -> int | None:
+    """For create-or-replace (PUT): the version when given, None when absent."""
+    return None if if_match is None else parse_if_match(if_match)
+
+
+OptionalIfMatchVersion = Annotated[int | None, Depends(optional_if_match_version)]
 
 
 def check_version(expected: int, actual: int, current: Any) -> None:

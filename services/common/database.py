@@ -48,7 +48,9 @@ class Database:
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # No pre-ping round trip per request: a connection the server dropped fails once,
+            # is invalidated by the pool, and answers 503 (retryable) instead.
+            pool_recycle=1800,
             connect_args={"server_settings": server_settings},
         )
         return cls(engine)
@@ -59,7 +61,7 @@ class Database:
             await self.bind.dispose()
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     """The session of the current unit of work."""
     session = getattr(request.state, "session", None)
     if session is None:

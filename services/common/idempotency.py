@@ -36,7 +36,7 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("content-type", "etag", "location")
 
 
-def idempotency_key_header(
+async def idempotency_key_header(
     key: Annotated[
         str,
         Header(

@@ -4,11 +4,20 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.funds.allocations.endpoints import router as allocations_router
+from services.funds.assets.endpoints import router as assets_router
+from services.funds.figures.endpoints import router as figures_router
+from services.funds.links.endpoints import router as links_router
+from services.funds.payments.endpoints import router as payments_router
+from services.funds.projects.endpoints import router as projects_router
+from services.funds.reports.endpoints import router as reports_router
+from services.funds.rules.endpoints import router as rules_router
 from services.funds.settings import FundsSettings
 
 DESCRIPTION = (
-    "Linkage fund allocations (资金下达), project library (项目库) and lifecycle, payments "
-    "(支付), project assets (项目资产) and spending progress (支出进度)."
+    "Linkage fund allocations (资金下达), project library (项目库) and lifecycle, fund links "
+    "(资金对接), payments (支付), project assets (项目资产), per-province rules (考核规则) and "
+    "spending progress (支出进度) with yellow and red cards."
 )
 
 
@@ -18,7 +27,17 @@ def build_app(settings: FundsSettings | None = None) -> FastAPI:
         title="Dixian funds service (衔接资金)",
         description=DESCRIPTION,
         settings=settings or FundsSettings(),
-        routers=[changes_router()],
+        routers=[
+            changes_router(),
+            allocations_router,
+            projects_router,
+            links_router,
+            payments_router,
+            assets_router,
+            rules_router,
+            reports_router,
+            figures_router,
+        ],
     )
 
 

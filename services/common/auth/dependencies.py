@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
@@ -34,7 +34,7 @@ def principal_from_request(request: Request) -> Principal | None:
     return principal
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
 ) -> Principal:
@@ -48,11 +48,11 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency letting only the given roles through (403 `role_not_allowed` otherwise)."""
     allowed = frozenset(roles)
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(
                 f"The role {principal.role.value} may not do this.", code="role_not_allowed"
@@ -62,10 +62,10 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-def require_scope(scope: Scope) -> Callable[[Principal], Principal]:
+def require_scope(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency requiring an extra scope (403 `scope_required` otherwise)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.has_scope(scope):
             raise Forbidden(f"This needs the scope {scope.value}.", code="scope_required")
         return principal

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Response
+from fastapi import Depends, Path, Response
 
 from services.common.auth.dependencies import CurrentPrincipal, require_roles
 from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
-from services.common.concurrency import if_match_version, set_etag
+from services.common.concurrency import OptionalIfMatchVersion, set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.fields import AreaCode
 from services.monitoring.access import Reader, Registrar
@@ -23,16 +23,6 @@ ProvinceCode = Annotated[AreaCode, Path()]
 LineSetter = Annotated[Principal, Depends(require_roles(Role.ADMINISTRATOR))]
 
 
-def optional_version(
-    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
-) -> int | None:
-    """If-Match is needed only to replace an existing record (creating needs none)."""
-    return None if if_match is None else if_match_version(if_match)
-
-
-OptionalVersion = Annotated[int | None, Depends(optional_version)]
-
-
 @router.put(
     "/households/{household_id}/incomes/{year}",
     response_model=IncomeRead,
@@ -42,7 +32,7 @@ async def put_income(
     household_id: uuid.UUID,
     year: Year,
     data: IncomeInput,
-    version: OptionalVersion,
+    version: OptionalIfMatchVersion,
     session: SessionDep,
     principal: Registrar,
     response: Response,
@@ -78,7 +68,7 @@ async def put_line(
     province_code: ProvinceCode,
     year: Year,
     data: LineInput,
-    version: OptionalVersion,
+    version: OptionalIfMatchVersion,
     session: SessionDep,
     principal: LineSetter,
     response: Response,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
-from services.common.concurrency import check_version, if_match_version
+from services.common.concurrency import check_version, parse_if_match
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.history import record_write
 from services.common.personal_data import Protected, Protector
@@ -63,7 +63,7 @@ async def put_plan(
         await session.flush()
         await _written(session, principal, plan, "create")
         return plan, True
-    version = if_match_version(if_match)
+    version = parse_if_match(if_match)
     check_version(version, plan.version, HelpPlanRead.model_validate(plan).model_dump(mode="json"))
     changed = _changed_fields(protector, plan, data, phone)
     if changed:

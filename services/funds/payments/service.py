@@ -1,0 +1,151 @@
+"""The rules of payments: only to a started project, with a voucher, never more than the link
+has unpaid, also when many requests arrive at once: the check and the change are one
+conditional UPDATE of the link's running total. Refunds are reversing payments."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth.principal import Principal
+from services.common.errors import Conflict, InvalidInput, NotFound
+from services.funds.figures import rollups
+from services.funds.history import total_moved, written
+from services.funds.links import repository as links
+from services.funds.links.service import ENTITY as LINK
+from services.funds.models import Payment
+from services.funds.payments import repository
+from services.funds.payments.repository import PaymentFilters, PaymentKey
+from services.funds.payments.schemas import PaymentCreate, PaymentRefund
+from services.funds.places import check_not_before, check_not_future
+from services.funds.projects.lifecycle import PAYABLE
+from services.funds.vocabulary import EntryKind, ProjectStatus
+
+ENTITY = "payment"
+
+
+async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) -> Payment:
+    link = await repository.payable_link(session, principal, data.link_id)
+    if link is None:
+        raise NotFound(f"No fund link {data.link_id}.")
+    if link.kind != EntryKind.ORIGINAL:
+        raise InvalidInput.for_field(
+            "body.link_id", "not_an_original", "Payments are made against a link, not a reversal."
+        )
+    if link.status not in PAYABLE:
+        cancelled = link.status == ProjectStatus.CANCELLED
+        raise Conflict(
+            f"Nothing is paid to a project that is {link.status}.",
+            code="project_cancelled" if cancelled else "project_not_started",
+            extra={"status": link.status},
+        )
+    check_not_future(data.paid_on, "body.paid_on")
+    check_not_before(data.paid_on, link.linked_on, "body.paid_on", "before_link", "the link")
+    payment = await repository.insert_payment(
+        session,
+        {
+            "id": uuid.uuid4(),
+            "link_id": link.id,
+            "project_id": link.project_id,
+            "area_code": link.area_code,
+            "county_code": link.county_code,
+            "year": link.year,
+            "amount": data.amount,
+            "kind": EntryKind.ORIGINAL.value,
+            "voucher_number": data.voucher_number,
+            "paid_on": data.paid_on,
+            "payee": data.payee,
+            "note": data.note,
+            "refunded": Decimal(0),
+            "created_by": principal.subject,
+            "version": 1,
+        },
+    )
+    await written(session, principal, ENTITY, payment.id, payment)
+    # Last of the entry writes, so the link's row lock is held for as little as possible.
+    version = await repository.take_for_payment(session, link.id, data.amount)
+    if version is None:
+        unpaid = await links.unpaid_of(session, link.id)
+        raise Conflict(
+            f"Only {unpaid:.2f} of the linked funds is unpaid.",
+            code="payment_exceeds_linked_funds",
+            extra={"unpaid": f"{unpaid:.2f}"},
+        )
+    await total_moved(session, LINK, link.id, link.area_code, version)
+    await rollups.bump(session, link.county_code, link.year, link.id, [(rollups.PAID, data.amount)])
+    return payment
+
+
+async def refund(
+    session: AsyncSession, principal: Principal, payment_id: uuid.UUID, data: PaymentRefund
+) -> Payment:
+    """Record money paid coming back (退款): the link has it unpaid again."""
+    original = await get_payment(session, principal, payment_id)
+    if original.kind != EntryKind.ORIGINAL:
+        raise Conflict("A refund cannot itself be refunded.", code="reversal_of_reversal")
+    check_not_future(data.refunded_on, "body.refunded_on")
+    check_not_before(
+        data.refunded_on, original.paid_on, "body.refunded_on", "before_original", "the payment"
+    )
+    reversal = Payment(
+        id=uuid.uuid4(),
+        link_id=original.link_id,
+        project_id=original.project_id,
+        area_code=original.area_code,
+        county_code=original.county_code,
+        year=original.year,
+        amount=data.amount,
+        kind=EntryKind.REVERSAL.value,
+        refunds_id=original.id,
+        voucher_number=data.voucher_number,
+        paid_on=data.refunded_on,
+        payee=original.payee,
+        note=data.reason,
+        created_by=principal.subject,
+        version=1,
+    )
+    session.add(reversal)
+    await session.flush()
+    await written(session, principal, ENTITY, reversal.id, reversal)
+    # Lock order: the payment, then its link.
+    version = await repository.take_for_refund(session, original.id, data.amount)
+    if version is None:
+        refundable = await repository.refundable_of(session, original.id)
+        raise Conflict(
+            f"Only {refundable:.2f} of the payment is left to refund.",
+            code="refund_exceeds_payment",
+            extra={"refundable": f"{refundable:.2f}"},
+        )
+    await total_moved(session, ENTITY, original.id, original.area_code, version)
+    link_version = await links.give_back_from_refund(session, original.link_id, data.amount)
+    await total_moved(session, LINK, original.link_id, original.area_code, link_version)
+    await rollups.bump(
+        session,
+        original.county_code,
+        original.year,
+        original.link_id,
+        [(rollups.PAID, -data.amount)],
+    )
+    return reversal
+
+
+async def get_payment(
+    session: AsyncSession, principal: Principal, payment_id: uuid.UUID
+) -> Payment:
+    payment = await repository.get_payment(session, principal, payment_id)
+    if payment is None:
+        raise NotFound(f"No payment {payment_id}.")
+    return payment
+
+
+async def list_payments(
+    session: AsyncSession,
+    principal: Principal,
+    filters: PaymentFilters,
+    *,
+    after: PaymentKey | None,
+    limit: int,
+) -> list[Payment]:
+    return await repository.list_payments(session, principal, filters, after=after, limit=limit)
