@@ -11,6 +11,8 @@ from gateway.areas.endpoints import router as areas_router
 from gateway.auth.endpoints import router as auth_router
 from gateway.auth.issuer import TokenIssuer
 from gateway.clients.endpoints import router as clients_router
+from gateway.indicators.endpoints import router as indicators_router
+from gateway.indicators.service_token import ServiceToken
 from gateway.routing.proxy import make_upstream_clients
 from gateway.routing.proxy import router as proxy_router
 from gateway.settings import GatewaySettings
@@ -44,12 +46,14 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
             users_router,
             clients_router,
             areas_router,
+            indicators_router,
             changes_router(),
             proxy_router,
         ],
         lifespan=lifespan,
     )
     app.state.token_issuer = TokenIssuer(settings)
+    app.state.service_token = ServiceToken(app.state.token_issuer)
     app.state.upstreams = make_upstream_clients(
         settings.service_urls(),
         connect_timeout=settings.upstream_connect_timeout,

@@ -21,6 +21,7 @@ class GatewaySettings(CommonSettings):
     employment_url: str = "http://127.0.0.1:8003"
     upstream_connect_timeout: float = Field(2.0, gt=0)
     upstream_timeout: float = Field(60.0, gt=0)
+    indicators_deadline_seconds: float = Field(2.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_development_signing_key(self) -> GatewaySettings:

@@ -1,0 +1,182 @@
+"""`GET /indicators` (per-area indicator table, ranked, in JSON, CSV or XLSX) and
+`GET /indicators/catalogue`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from gateway.indicators import exports, sources
+from gateway.indicators.catalogue import BY_KEY, CATALOGUE
+from gateway.indicators.table import Row, build, rank
+from gateway.models import Area
+from services.common.areas import AREA_LEVEL_DEPTH, AreaLevel, level_of, scope_bounds
+from services.common.auth.dependencies import require_roles
+from services.common.auth.principal import Principal
+from services.common.auth.roles import Role
+from services.common.business_time import business_today
+from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.errors import InvalidInput, NotFound
+from services.common.fields import AreaCode
+
+router = UnitOfWorkRouter(prefix="/indicators", tags=["indicators"])
+Viewer = Annotated[
+    Principal,
+    Depends(
+        require_roles(
+            Role.TOWNSHIP_REVIEWER,
+            Role.COUNTY_APPROVER,
+            Role.COUNTY_ADMIN,
+            Role.CITY_VIEWER,
+            Role.PROVINCE_VIEWER,
+            Role.PROVINCE_SYSTEM,
+            Role.ADMINISTRATOR,
+        )
+    ),
+]
+
+
+class IndicatorInfo(BaseModel):
+    key: str
+    section: str
+    name_zh: str
+    name_en: str
+    unit: str
+    formula: str
+    sources: list[str]
+    higher_is_better: bool
+
+
+class IndicatorRow(BaseModel):
+    area_code: str
+    name: str
+    rank: int | None
+    indicators: dict[str, Decimal | None]
+
+
+class IndicatorTable(BaseModel):
+    area: str
+    level: str
+    year: int
+    rank_by: str | None
+    unavailable: list[str]
+    rows: list[IndicatorRow]
+    total: IndicatorRow
+
+
+@router.get(
+    "/catalogue", response_model=list[IndicatorInfo], summary="Indicator catalogue (指标目录)"
+)
+async def catalogue(_viewer: Viewer) -> list[IndicatorInfo]:
+    return [
+        IndicatorInfo(
+            key=i.key,
+            section=i.section,
+            name_zh=i.name_zh,
+            name_en=i.name_en,
+            unit=i.unit,
+            formula=i.formula,
+            sources=list(i.sources),
+            higher_is_better=i.higher_is_better,
+        )
+        for i in CATALOGUE
+    ]
+
+
+@router.get(
+    "",
+    response_model=IndicatorTable,
+    summary="Per-area indicators, ranked (考核指标排名)",
+    description=(
+        "One row per area at `level` under `area` (custom areas included), the cross-service "
+        "ratios computed from exact counts, a total row, and ranks on `rank_by` (ties share a "
+        "rank; each indicator ranks in its own better direction). A service that does not answer "
+        "within the deadline leaves its indicators empty and is named in `unavailable`. "
+        "`format=csv` or `xlsx` gives the table officials circulate."
+    ),
+)
+async def indicators(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    area: Annotated[AreaCode, Query()],
+    level: Annotated[
+        Literal["province", "city", "county", "township", "village"], Query()
+    ] = "county",
+    year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+    rank_by: Annotated[str | None, Query(max_length=60)] = None,
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+) -> Response | IndicatorTable:
+    if not viewer.covers(area):
+        raise NotFound(f"No area {area} in your jurisdiction.")
+    depth = AREA_LEVEL_DEPTH[AreaLevel(level)]
+    if depth <= AREA_LEVEL_DEPTH[level_of(area)]:
+        raise InvalidInput.for_field(
+            "query.level", "level_not_below_area", "The level must be below the area's."
+        )
+    if rank_by is not None and rank_by not in BY_KEY:
+        raise InvalidInput.for_field(
+            "query.rank_by",
+            "indicator_unknown",
+            f"No indicator {rank_by}; see /indicators/catalogue.",
+        )
+    year = year or business_today().year
+    state = request.app.state
+    collected = await sources.collect(
+        state.upstreams,
+        state.service_token.current(),
+        area=area,
+        level=level,
+        year=year,
+        deadline=state.settings.indicators_deadline_seconds,
+    )
+    names = await _area_names(session, area, level)
+    area_name = await session.scalar(select(Area.name).where(Area.code == area)) or area
+    table = build(collected, names, area, area_name)
+    if rank_by:
+        rank(table.rows, rank_by)
+    if format == "csv":
+        return Response(
+            exports.to_csv(table),
+            media_type="text/csv; charset=utf-8",
+            headers=_download("csv", area, year),
+        )
+    if format == "xlsx":
+        title = f"{area_name}{year}年防返贫考核指标"
+        return Response(
+            exports.to_xlsx(table, title),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers=_download("xlsx", area, year),
+        )
+    return IndicatorTable(
+        area=area,
+        level=level,
+        year=year,
+        rank_by=rank_by,
+        unavailable=table.unavailable,
+        rows=[_row(row) for row in table.rows],
+        total=_row(table.total),
+    )
+
+
+def _row(row: Row) -> IndicatorRow:
+    return IndicatorRow(
+        area_code=row.area_code, name=row.name, rank=row.rank, indicators=row.values
+    )
+
+
+def _download(extension: str, area: str, year: int) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="indicators-{area}-{year}.{extension}"'}
+
+
+async def _area_names(session: SessionDep, area: str, level: str) -> dict[str, str]:
+    """The areas of the level under `area`, custom ones included, dissolved ones left out."""
+    low, high = scope_bounds(area)
+    query = select(Area.code, Area.name).where(
+        Area.code.between(low, high), Area.level == level, Area.dissolved_on.is_(None)
+    )
+    return {code: name for code, name in (await session.execute(query)).all()}
