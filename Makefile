@@ -52,3 +52,8 @@ openapi: install ## Write each app's OpenAPI document to docs/openapi/
 
 clean: ## Remove the virtual environment and caches (keeps .data)
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: bench
+bench: install ## Benchmarks into a separate database (docs/benchmarks.md): import, listing
+	$(PY) -m bench.monitoring_import
+	$(PY) -m bench.village_listing

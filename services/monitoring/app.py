@@ -6,13 +6,21 @@ from services.common.app import create_app
 from services.common.changes import changes_router
 from services.monitoring.cases.endpoints import router as cases_router
 from services.monitoring.codes.endpoints import router as code_lists_router
+from services.monitoring.feeds.endpoints import push_router as feed_push_router
+from services.monitoring.feeds.endpoints import router as feed_batches_router
+from services.monitoring.feeds.worker import feed_worker
 from services.monitoring.figures.endpoints import router as figures_router
 from services.monitoring.households.endpoints import router as households_router
 from services.monitoring.households.lookup import router as people_router
+from services.monitoring.imports.endpoints import router as imports_router
 from services.monitoring.incomes.endpoints import router as incomes_router
 from services.monitoring.plans.endpoints import router as help_plans_router
 from services.monitoring.settings import MonitoringSettings
+from services.monitoring.sync.endpoints import pull_router as sync_pull_router
+from services.monitoring.sync.endpoints import push_router as sync_push_router
 from services.monitoring.visits.endpoints import router as visits_router
+from services.monitoring.warnings.endpoints import leads_router, warnings_router
+from services.monitoring.warnings.rules.endpoints import router as warning_rules_router
 
 DESCRIPTION = (
     "Household registry (农户台账), identification (识别纳入) and risk-elimination (风险消除) "
@@ -36,9 +44,18 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
             visits_router,
             households_router,
             people_router,
+            imports_router,
             incomes_router,
             figures_router,
+            feed_push_router,
+            feed_batches_router,
+            warning_rules_router,
+            warnings_router,
+            leads_router,
+            sync_push_router,
+            sync_pull_router,
         ],
+        lifespan=feed_worker,
     )
 
 

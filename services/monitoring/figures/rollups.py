@@ -33,6 +33,16 @@ NEWLY_IDENTIFIED_PEOPLE = "newly_identified_people"  # per year
 MEASURES = "measures"  # policies enjoyed (享受政策)
 HOUSEHOLDS_WITH_MEASURES = "households_with_measures"
 
+# Department warnings (行业部门预警), by the village of the household, or for leads (线索) by
+# the most precise area the department named. "Open" counts warnings not yet dismissed or
+# turned into a case (acknowledged ones included); raised counts are per year.
+DEPARTMENT_WARNINGS_OPEN = "department_warnings_open"
+DEPARTMENT_WARNINGS_RAISED = "department_warnings_raised"  # per year
+DEPARTMENT_WARNINGS_CONVERTED = "department_warnings_converted"
+DEPARTMENT_LEADS_OPEN = "department_leads_open"
+DEPARTMENT_LEADS_RAISED = "department_leads_raised"  # per year
+DEPARTMENT_LEADS_CONVERTED = "department_leads_converted"
+
 
 def by_category(metric: str, category: str) -> str:
     """The per-category variant of a metric, e.g. `monitored_households:marginal`."""

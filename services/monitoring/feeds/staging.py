@@ -1,0 +1,70 @@
+"""The raw records of a batch, staged in chunks: COPY'd in by the upload, read back by the
+worker one chunk at a time, deleted with the chunk's results.
+
+A chunk's lines are encrypted together (they hold ID numbers as sent), bound to their batch
+and chunk number so a chunk cannot be replayed into another place.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.personal_data import Keyring
+from services.monitoring.models import FeedChunk
+from services.monitoring.warnings.driver import driver_connection
+
+COLUMNS = ("batch_id", "chunk_no", "first_line", "line_count", "payload")
+
+
+@dataclass(frozen=True, slots=True)
+class StagedChunk:
+    chunk_no: int
+    first_line: int
+    lines: list[str]
+
+
+def _associated_data(batch_id: uuid.UUID, chunk_no: int) -> bytes:
+    return f"feed_chunk\x00{batch_id}\x00{chunk_no}".encode()
+
+
+async def stage(
+    session: AsyncSession, keyring: Keyring, batch_id: uuid.UUID, chunks: list[StagedChunk]
+) -> None:
+    """COPY chunks of raw lines into the staging table, encrypted."""
+    if not chunks:
+        return
+    rows = [
+        (
+            batch_id,
+            chunk.chunk_no,
+            chunk.first_line,
+            len(chunk.lines),
+            keyring.encrypt("\n".join(chunk.lines), _associated_data(batch_id, chunk.chunk_no)),
+        )
+        for chunk in chunks
+    ]
+    driver = await driver_connection(session)
+    await driver.copy_records_to_table("feed_chunks", records=rows, columns=COLUMNS)
+
+
+async def load(
+    session: AsyncSession, keyring: Keyring, batch_id: uuid.UUID, chunk_no: int
+) -> StagedChunk | None:
+    query = select(FeedChunk.first_line, FeedChunk.payload).where(
+        FeedChunk.batch_id == batch_id, FeedChunk.chunk_no == chunk_no
+    )
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    lines = keyring.decrypt(row.payload, _associated_data(batch_id, chunk_no)).split("\n")
+    return StagedChunk(chunk_no, row.first_line, lines)
+
+
+async def discard(session: AsyncSession, batch_id: uuid.UUID, chunk_no: int) -> None:
+    await session.execute(
+        delete(FeedChunk).where(FeedChunk.batch_id == batch_id, FeedChunk.chunk_no == chunk_no)
+    )

@@ -1,0 +1,233 @@
+"""Importing households: the whole upload in one transaction, chunk by chunk.
+
+For each chunk, in file order: a worker parses, validates and encrypts its rows and encodes them
+for COPY; the loop asks the database which of its household numbers and people are registered
+already, lets the ledger decide, COPYs the rows into a staging table and moves the loadable
+ones into `households` and `members` set-based, with their change-feed rows. While the database
+works on one chunk the workers parse the next ones. At the end, households rejected after they
+were loaded are deleted again, the figures of each village are bumped once and the import is
+audited. Any error rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.audit import record_audit
+from services.common.auth.principal import Principal
+from services.common.errors import Conflict, InvalidInput
+from services.common.settings import CommonSettings
+from services.monitoring.codes.book import CodeBook
+from services.monitoring.imports import repository
+from services.monitoring.imports.ledger import ChunkPlan, Ledger
+from services.monitoring.imports.reading import ChunkCutter, parse_header
+from services.monitoring.imports.rows import Chunk, ChunkResult, ImportFormat, ParserContext
+from services.monitoring.imports.schemas import ImportReport, RejectedRow
+from services.monitoring.imports.workers import ChunkWorkers, ImportTuning
+
+MAX_BODY_BYTES = 2 * 1024**3
+MAX_ROWS = 5_000_000
+
+
+class ImportTooLarge(InvalidInput):
+    code = "import_too_large"
+
+
+class ImportConflict(Conflict):
+    code = "write_conflict"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Households or people of this file were registered by someone else while it was "
+            "being imported; nothing was imported. Send the file again."
+        )
+
+
+def body_too_large() -> ImportTooLarge:
+    return ImportTooLarge(f"The upload is larger than {MAX_BODY_BYTES} bytes.")
+
+
+async def import_households(
+    session: AsyncSession,
+    principal: Principal,
+    body: AsyncIterator[bytes],
+    *,
+    format: ImportFormat,
+    codes: CodeBook,
+    settings: CommonSettings,
+    tuning: ImportTuning | None = None,
+    content_length: int | None = None,
+) -> ImportReport:
+    """Import an NDJSON or CSV upload into the caller's area, inside the session's transaction
+    (the caller commits). Raises ImportTooLarge, ImportConflict or InvalidInput (bad header)."""
+    run = _Import(session, principal, format, codes, settings, tuning or ImportTuning())
+    return await run.execute(body, content_length)
+
+
+class _Import:
+    def __init__(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        format: ImportFormat,
+        codes: CodeBook,
+        settings: CommonSettings,
+        tuning: ImportTuning,
+    ) -> None:
+        self.session = session
+        self.principal = principal
+        self.format = format
+        self.codes = codes
+        self.settings = settings
+        self.tuning = tuning
+        self.ledger = Ledger()
+        self.cutter = ChunkCutter(
+            csv=format == "csv",
+            target_bytes=tuning.chunk_bytes,
+            longest_record=tuning.longest_record,
+        )
+        self.columns: tuple[str, ...] | None = None
+        self.ignored_columns: list[str] = []
+        self.workers: ChunkWorkers | None = None
+        self.in_flight: deque[Any] = deque()
+        self.chunks = 0
+        self.bytes = 0
+        self.connection: asyncpg.Connection
+
+    async def execute(self, body: AsyncIterator[bytes], content_length: int | None) -> ImportReport:
+        import_id = uuid.uuid4()
+        self.connection = await repository.raw_connection(self.session)
+        await repository.create_staging(self.connection)
+        try:
+            async for piece in body:
+                self.bytes += len(piece)
+                if self.bytes > MAX_BODY_BYTES:
+                    raise body_too_large()
+                for data in self.cutter.feed(piece):
+                    await self._dispatch(data, content_length)
+            for data in self.cutter.finish():
+                await self._dispatch(data, content_length)
+            self._read_header()
+            while self.in_flight:
+                await self._apply(await self._next())
+        finally:
+            for pending in self.in_flight:
+                pending.cancel()
+            if self.workers is not None:
+                await self.workers.close()
+        return await self._finish(import_id)
+
+    def _read_header(self) -> None:
+        if self.format == "csv" and self.columns is None and self.cutter.header is not None:
+            self.columns, self.ignored_columns = parse_header(self.cutter.header)
+
+    async def _dispatch(self, data: bytes, content_length: int | None) -> None:
+        if self.workers is None:
+            self._read_header()
+            context = ParserContext(
+                format=self.format,
+                columns=self.columns,
+                scope_area=self.principal.area,
+                codes={name: frozenset(lst) for name, lst in self.codes.lists.items()},
+                data_keys=self.settings.data_keys,
+                data_key_current=self.settings.data_key_current,
+                blind_index_key=self.settings.blind_index_key,
+            )
+            mode = self.tuning.mode_for(content_length)
+            self.workers = ChunkWorkers(context, mode, self.tuning.workers)
+        self.chunks += 1
+        self.in_flight.append(self.workers.submit(Chunk(self.chunks, data)))
+        # Keep every worker busy, plus one chunk ready, while the database works.
+        while len(self.in_flight) > self.workers.workers:
+            await self._apply(await self._next())
+
+    async def _next(self) -> ChunkResult:
+        assert self.workers is not None
+        return await self.workers.result(self.in_flight.popleft())
+
+    async def _apply(self, result: ChunkResult) -> None:
+        ledger = self.ledger
+        if ledger.rows + result.records > MAX_ROWS:
+            raise ImportTooLarge(f"The file has more than {MAX_ROWS} rows.")
+        connection = self.connection
+        existing = await repository.registered_households(
+            connection, ledger.unknown_households(result)
+        )
+        active = await repository.active_memberships(connection, result.person_index)
+        plan = ledger.absorb(result, existing, active)
+        await self._write(plan, result.payload)
+
+    async def _write(self, plan: ChunkPlan, payload: bytes) -> None:
+        connection = self.connection
+        if plan.from_chunk or plan.to_pending:
+            await repository.stage_chunk(connection, payload)
+        if plan.new_households:
+            inserted = await repository.insert_households(connection, plan.new_households)
+            _expect(inserted, len(plan.new_households))
+        if plan.from_pending:
+            inserted = await repository.insert_members(connection, plan.from_pending, pending=True)
+            _expect(inserted, plan.from_pending_rows)
+        if plan.from_chunk:
+            inserted = await repository.insert_members(connection, plan.from_chunk, pending=False)
+            _expect(inserted, plan.from_chunk_rows)
+        if plan.to_pending:
+            await repository.keep_pending(connection, plan.to_pending)
+        if plan.grown:
+            await repository.add_member_counts(connection, plan.grown)
+
+    async def _finish(self, import_id: uuid.UUID) -> ImportReport:
+        ledger = self.ledger
+        ledger.finish()
+        if ledger.unloaded:
+            await repository.unload_households(self.connection, ledger.unloaded)
+        await repository.add_to_figures(self.connection, ledger.figures())
+        loaded = ledger.loaded()
+        report = ImportReport(
+            import_id=import_id,
+            received=ledger.received,
+            households_created=len(loaded),
+            members_created=sum(household.members for household in loaded),
+            unchanged=ledger.unchanged,
+            rejected_count=ledger.rejected_count,
+            rejected=[
+                RejectedRow(row=row, field=field, rule=rule, message=message)
+                for row, field, rule, message in ledger.report()
+            ],
+            ignored_columns=self.ignored_columns,
+        )
+        await record_audit(
+            self.session,
+            self.principal,
+            action="import",
+            entity="household_import",
+            entity_id=str(import_id),
+            area_code=self.principal.area,
+            details={
+                "format": self.format,
+                "bytes": self.bytes,
+                **report.model_dump(
+                    include={
+                        "received",
+                        "households_created",
+                        "members_created",
+                        "unchanged",
+                        "rejected_count",
+                    }
+                ),
+            },
+        )
+        await repository.drop_staging(self.connection)
+        return report
+
+
+def _expect(inserted: int, expected: int) -> None:
+    """Rows were checked against the database just before; fewer inserted rows mean a
+    concurrent write took a household number or a person in between."""
+    if inserted != expected:
+        raise ImportConflict()

@@ -1,0 +1,122 @@
+"""Where chunks are parsed: worker processes for large uploads, one thread for small ones.
+Either way the event loop only waits, so the app keeps serving other requests.
+
+Processes are what make an import fast: parsing, validating and encrypting a row is pure Python
+and holds the GIL, so a thread keeps the loop responsive but adds no speed. The process pool is
+started (spawned, not forked: forking a process that runs an event loop and a connection pool is
+unsafe) by the first large import and kept for the life of the app process, shared by all
+imports; each chunk carries its import's context. Starting workers costs about a second, which
+a small upload does not repay, so those are parsed in a thread. docs/benchmarks.md has the
+measurements behind the defaults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import threading
+import uuid
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Literal
+
+from services.common.errors import DixianError
+from services.monitoring.imports.rows import Chunk, ChunkResult, ParserContext, RowParser
+from services.monitoring.imports.rows import parse_in_worker as _parse_in_worker
+
+Mode = Literal["auto", "process", "thread"]
+
+
+@dataclass(frozen=True)
+class ImportTuning:
+    """How an import runs. Set `app.state.import_tuning` to change it (tests use small
+    chunks to cut households across chunks; the benchmark compares modes)."""
+
+    mode: Mode = "auto"
+    workers: int = max(1, os.cpu_count() or 1)
+    chunk_bytes: int = 4 * 1024 * 1024
+    # In "auto" mode, uploads at least this large (or of unknown length) use processes.
+    process_from_bytes: int = 4 * 1024 * 1024
+    longest_record: int = 16 * 1024 * 1024
+
+    def mode_for(self, content_length: int | None) -> Literal["process", "thread"]:
+        if self.mode != "auto":
+            return self.mode
+        if content_length is None or content_length >= self.process_from_bytes:
+            return "process"
+        return "thread"
+
+
+class WorkersFailed(DixianError):
+    status = 503
+    code = "import_workers_failed"
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+_pool_lock = threading.Lock()
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """The app process's pool of `workers` parser processes, started on first use."""
+    global _pool, _pool_workers
+    with _pool_lock:
+        if _pool is None or _pool_workers != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=False)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+            )
+            _pool_workers = workers
+        return _pool
+
+
+def _forget_pool(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is broken:
+            _pool = None
+
+
+class ChunkWorkers:
+    """Parses one import's chunks in the background; `submit` returns a future of the parsed
+    chunk."""
+
+    def __init__(self, context: ParserContext, mode: Literal["process", "thread"], workers: int):
+        self.context = context
+        self.mode = mode
+        self.workers = workers if mode == "process" else 1
+        self._key = str(uuid.uuid4())
+        self._pool = process_pool(self.workers) if mode == "process" else None
+        self._thread = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import")
+            if mode == "thread"
+            else None
+        )
+        self._parser = RowParser(context) if mode == "thread" else None
+
+    def submit(self, chunk: Chunk) -> asyncio.Future[ChunkResult]:
+        loop = asyncio.get_running_loop()
+        if self._thread is not None and self._parser is not None:
+            return loop.run_in_executor(self._thread, self._parser.parse, chunk)
+        assert self._pool is not None
+        return loop.run_in_executor(self._pool, _parse_in_worker, self._key, self.context, chunk)
+
+    async def result(self, future: asyncio.Future[ChunkResult]) -> ChunkResult:
+        try:
+            return await future
+        except BrokenProcessPool:
+            if self._pool is not None:
+                _forget_pool(self._pool)
+            raise WorkersFailed(
+                "An import worker process stopped unexpectedly; nothing was imported. "
+                "Send the file again."
+            ) from None
+
+    async def close(self) -> None:
+        """Stop this import's thread (the process pool stays for the next import)."""
+        if self._thread is not None:
+            await asyncio.to_thread(self._thread.shutdown, wait=True, cancel_futures=True)

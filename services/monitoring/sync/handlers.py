@@ -1,0 +1,181 @@
+"""One handler per operation kind, each calling the service function the REST route calls,
+so that every rule (scope, codes, versions, figures, change feed, audit) holds the same way."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth.principal import Principal
+from services.common.auth.roles import Role
+from services.common.errors import DixianError, Forbidden
+from services.common.personal_data import Protector
+from services.monitoring.access import REGISTRARS
+from services.monitoring.cases import service as cases
+from services.monitoring.codes.book import CodeBook
+from services.monitoring.households import members
+from services.monitoring.households import service as households
+from services.monitoring.households.schemas import (
+    HouseholdRead,
+    HouseholdUpdate,
+    MemberRead,
+    MemberUpdate,
+)
+from services.monitoring.sync import operations as ops
+from services.monitoring.sync import repository
+from services.monitoring.sync.merge import merged_version, new_values
+from services.monitoring.visits import service as visits
+from services.monitoring.visits.endpoints import VISITORS
+from services.monitoring.warnings import service as warnings
+
+
+class DependencyPending(DixianError):
+    """The operation names a record created by an operation not applied yet."""
+
+    status = 409
+    code = "dependency_pending"
+
+
+@dataclass(frozen=True)
+class Context:
+    session: AsyncSession
+    principal: Principal
+    book: CodeBook
+    protector: Protector
+    today: date
+
+
+@dataclass(frozen=True)
+class Applied:
+    entity: str
+    record_id: uuid.UUID
+    version: int
+    related: dict[str, Any] | None = None
+
+
+Handler = Callable[[Context, Any], Awaitable[Applied]]
+
+
+async def create_household(ctx: Context, op: ops.CreateHousehold) -> Applied:
+    household = await households.create_household(
+        ctx.session, ctx.principal, ctx.book, ctx.protector, op.household
+    )
+    return Applied("household", household.id, household.version)
+
+
+async def update_household(ctx: Context, op: ops.UpdateHousehold) -> Applied:
+    data = new_values(HouseholdUpdate, op.changes)
+    household_id = await _household_id(ctx, op)
+    household = await households.get_household(
+        ctx.session, ctx.principal, household_id, for_update=True
+    )
+    current = HouseholdRead.model_validate(household).model_dump(mode="json", exclude={"members"})
+    version = merged_version(op.base_version, household.version, current, op.changes)
+    household = await households.update_household(
+        ctx.session, ctx.principal, ctx.protector, household_id, data, version
+    )
+    return Applied("household", household.id, household.version)
+
+
+async def add_member(ctx: Context, op: ops.AddMember) -> Applied:
+    member = await members.add_member(
+        ctx.session, ctx.principal, ctx.book, ctx.protector, await _household_id(ctx, op), op.member
+    )
+    return Applied("member", member.id, member.version)
+
+
+async def update_member(ctx: Context, op: ops.UpdateMember) -> Applied:
+    data = new_values(MemberUpdate, op.changes)
+    member_id = op.member_id or await _created(ctx, op.member_ref, "add_member")
+    member = await members.get_member(ctx.session, ctx.principal, member_id, for_update=True)
+    current = MemberRead.model_validate(member).model_dump(mode="json")
+    version = merged_version(op.base_version, member.version, current, op.changes)
+    member = await members.update_member(
+        ctx.session, ctx.principal, ctx.book, member_id, data, version
+    )
+    return Applied("member", member.id, member.version)
+
+
+async def record_visit(ctx: Context, op: ops.RecordVisit) -> Applied:
+    visit, case = await visits.record_visit(
+        ctx.session, ctx.principal, await _household_id(ctx, op), op.visit, today=ctx.today
+    )
+    related = None if case is None else {"reopened_case_id": str(case.id)}
+    return Applied("visit", visit.id, visit.version, related)
+
+
+async def case_step(ctx: Context, op: ops.CaseStep) -> Applied:
+    case, _ = await cases.act_on_case(
+        ctx.session, ctx.principal, op.case_id, op.step, op.base_version
+    )
+    return Applied("case", case.id, case.version)
+
+
+async def open_case(ctx: Context, op: ops.OpenCase) -> Applied:
+    case, _ = await cases.open_case(ctx.session, ctx.principal, op.case, ctx.book)
+    return Applied("case", case.id, case.version)
+
+
+async def acknowledge_warning(ctx: Context, op: ops.AcknowledgeWarning) -> Applied:
+    warning = await warnings.acknowledge(
+        ctx.session, ctx.principal, op.warning_kind, op.warning_id, op.base_version
+    )
+    return Applied("warning", warning.id, warning.version)
+
+
+async def dismiss_warning(ctx: Context, op: ops.DismissWarning) -> Applied:
+    warning = await warnings.dismiss(
+        ctx.session, ctx.principal, op.warning_kind, op.warning_id, op.reason, op.base_version
+    )
+    return Applied("warning", warning.id, warning.version)
+
+
+async def open_case_from_warning(ctx: Context, op: ops.CaseFromWarningOperation) -> Applied:
+    warning, case = await warnings.open_case(
+        ctx.session, ctx.principal, ctx.book, "warning", op.warning_id, op.case, op.base_version
+    )
+    return Applied("warning", warning.id, warning.version, {"case_id": str(case.id)})
+
+
+async def _household_id(ctx: Context, op: ops.HouseholdTarget) -> uuid.UUID:
+    return op.household_id or await _created(ctx, op.household_ref, "create_household")
+
+
+async def _created(ctx: Context, ref: uuid.UUID | None, kind: str) -> uuid.UUID:
+    assert ref is not None  # the operation's validator requires an id or a ref
+    record_id = await repository.created_record(ctx.session, ctx.principal.subject, ref, kind)
+    if record_id is None:
+        raise DependencyPending(f"The {kind} operation {ref} has not been applied yet.")
+    return record_id
+
+
+# Case steps: every person role may reach them; which role takes which step is the case's rule.
+ANY_WRITER = (*REGISTRARS, Role.TOWNSHIP_REVIEWER, Role.COUNTY_APPROVER)
+HANDLERS: dict[str, tuple[Handler, tuple[Role, ...]]] = {
+    "create_household": (create_household, REGISTRARS),
+    "update_household": (update_household, REGISTRARS),
+    "add_member": (add_member, REGISTRARS),
+    "update_member": (update_member, REGISTRARS),
+    "record_visit": (record_visit, VISITORS),
+    "case_step": (case_step, ANY_WRITER),
+    "open_case": (open_case, REGISTRARS),
+    "acknowledge_warning": (acknowledge_warning, REGISTRARS),
+    "dismiss_warning": (dismiss_warning, REGISTRARS),
+    "open_case_from_warning": (open_case_from_warning, REGISTRARS),
+}
+assert set(HANDLERS) == set(ops.KINDS)
+
+
+async def apply(ctx: Context, op: Any) -> Applied:
+    """Run the operation's handler after checking the caller's role may do it."""
+    handler, roles = HANDLERS[op.kind]
+    if ctx.principal.role not in roles:
+        raise Forbidden(
+            f"The role {ctx.principal.role.value} may not {op.kind}.", code="role_not_allowed"
+        )
+    return await handler(ctx, op)

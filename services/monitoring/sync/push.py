@@ -1,0 +1,147 @@
+"""Applying a pushed batch: each operation in its own transaction together with its
+`sync_operations` row, so one failing operation undoes nothing else, and an operation id
+already applied answers its stored outcome instead of applying twice."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from services.common.auth.principal import Principal
+from services.common.business_time import business_today
+from services.common.database import Database
+from services.common.errors import DixianError, PreconditionFailed
+from services.common.personal_data import Protector
+from services.monitoring.codes.book import CodeBook
+from services.monitoring.models import SyncOperation
+from services.monitoring.sync import repository
+from services.monitoring.sync.handlers import Applied, Context, DependencyPending, apply
+from services.monitoring.sync.parsing import Parsed, parse
+from services.monitoring.sync.schemas import OperationProblem, Outcome
+
+logger = logging.getLogger("dixian.sync")
+# Nothing is stored for these: the same operation sent later may well apply.
+RETRYABLE = {DependencyPending.code, "write_conflict", "database_unavailable", "internal_error"}
+
+
+async def push(
+    database: Database,
+    principal: Principal,
+    book: CodeBook,
+    protector: Protector,
+    raw_operations: list[Any],
+) -> list[Outcome]:
+    """The outcome of every operation, in the order sent."""
+    parsed = [parse(index, raw) for index, raw in enumerate(raw_operations)]
+    wanted = [item.operation.operation_id for item in parsed if isinstance(item, Parsed)]
+    async with database.sessionmaker() as session:
+        stored = await repository.stored_operations(session, principal.subject, wanted)
+    outcomes = []
+    today = business_today()
+    for item in parsed:
+        if isinstance(item, Outcome):
+            outcomes.append(item)
+            continue
+        earlier = stored.get(item.operation.operation_id)
+        if earlier is None:
+            outcome, earlier = await _apply_one(database, principal, book, protector, item, today)
+            if earlier is not None:
+                stored[earlier.operation_id] = earlier
+            outcomes.append(outcome)
+        else:
+            outcomes.append(_replayed(item, earlier))
+    return outcomes
+
+
+async def _apply_one(
+    database: Database,
+    principal: Principal,
+    book: CodeBook,
+    protector: Protector,
+    item: Parsed,
+    today: Any,
+) -> tuple[Outcome, SyncOperation | None]:
+    op = item.operation
+    try:
+        async with database.sessionmaker() as session:
+            applied = await apply(Context(session, principal, book, protector, today), op)
+            outcome = _applied(item, applied)
+            stored = outcome.model_dump(mode="json", exclude={"index"})
+            await repository.store_operation(
+                session, principal.subject, op.operation_id, op.kind, item.digest, stored
+            )
+            await session.commit()
+    except PreconditionFailed as exc:
+        return _conflict(item, exc), None
+    except DixianError as exc:
+        return _rejected(item, exc.code, exc.detail, exc.fields), None
+    except IntegrityError:
+        # Either a concurrent push of the same id won the key, or the write lost a race.
+        async with database.sessionmaker() as session:
+            found = await repository.stored_operations(
+                session, principal.subject, [op.operation_id]
+            )
+        if op.operation_id in found:
+            return _replayed(item, found[op.operation_id]), found[op.operation_id]
+        return _rejected(item, "write_conflict", "The write met a concurrent one; resend it."), None
+    except DBAPIError:
+        logger.exception("sync operation failed in the database")
+        return _rejected(item, "database_unavailable", "The database failed; resend it."), None
+    return outcome, SyncOperation(
+        principal=principal.subject,
+        operation_id=op.operation_id,
+        kind=op.kind,
+        payload_sha256=item.digest,
+        outcome=stored,
+    )
+
+
+def _applied(item: Parsed, applied: Applied) -> Outcome:
+    return Outcome(
+        index=item.index,
+        operation_id=item.operation.operation_id,
+        kind=item.operation.kind,
+        status="applied",
+        entity=applied.entity,
+        record_id=applied.record_id,
+        version=applied.version,
+        related=applied.related,
+    )
+
+
+def _replayed(item: Parsed, earlier: SyncOperation) -> Outcome:
+    if earlier.payload_sha256 != item.digest:
+        return _rejected(
+            item,
+            "operation_id_reused",
+            "This operation id was applied with another operation; use a new id.",
+        )
+    return Outcome.model_validate(
+        {**earlier.outcome, "index": item.index, "status": "already_applied"}
+    )
+
+
+def _conflict(item: Parsed, exc: PreconditionFailed) -> Outcome:
+    return Outcome(
+        index=item.index,
+        operation_id=item.operation.operation_id,
+        kind=item.operation.kind,
+        status="conflict",
+        current=exc.extra.get("current"),
+        conflicting_fields=exc.extra.get("conflicting_fields"),
+        problem=OperationProblem(code=exc.code, detail=exc.detail),
+    )
+
+
+def _rejected(item: Parsed, code: str, detail: str, fields: Any = None) -> Outcome:
+    return Outcome(
+        index=item.index,
+        operation_id=item.operation.operation_id,
+        kind=item.operation.kind,
+        status="rejected",
+        problem=OperationProblem(
+            code=code, detail=detail, fields=fields, retryable=code in RETRYABLE
+        ),
+    )

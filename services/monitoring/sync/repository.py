@@ -1,0 +1,78 @@
+"""Every query of field sync: stored outcomes, and the current records behind a feed page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.auth.principal import Principal
+from services.common.scope import in_scope
+from services.monitoring.models import Case, DepartmentWarning, Household, Member, SyncOperation
+
+
+async def stored_operations(
+    session: AsyncSession, principal: str, operation_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, SyncOperation]:
+    """The operations of this principal already applied, by id."""
+    if not operation_ids:
+        return {}
+    rows = await session.scalars(
+        select(SyncOperation).where(
+            SyncOperation.principal == principal,
+            SyncOperation.operation_id.in_(set(operation_ids)),
+        )
+    )
+    return {row.operation_id: row for row in rows}
+
+
+async def store_operation(
+    session: AsyncSession,
+    principal: str,
+    operation_id: uuid.UUID,
+    kind: str,
+    digest: bytes,
+    outcome: dict[str, Any],
+) -> None:
+    """In the operation's own transaction: a concurrent push of the same id fails on the key."""
+    await session.execute(
+        insert(SyncOperation).values(
+            principal=principal,
+            operation_id=operation_id,
+            kind=kind,
+            payload_sha256=digest,
+            outcome=outcome,
+        )
+    )
+
+
+async def created_record(
+    session: AsyncSession, principal: str, operation_id: uuid.UUID, kind: str
+) -> uuid.UUID | None:
+    """The id of the record an earlier operation of `kind` by this principal created."""
+    outcome = await session.scalar(
+        select(SyncOperation.outcome).where(
+            SyncOperation.principal == principal,
+            SyncOperation.operation_id == operation_id,
+            SyncOperation.kind == kind,
+        )
+    )
+    return None if outcome is None else uuid.UUID(outcome["record_id"])
+
+
+RecordModel = type[Household] | type[Member] | type[Case] | type[DepartmentWarning]
+
+
+async def current_records(
+    session: AsyncSession, principal: Principal, model: RecordModel, ids: Sequence[uuid.UUID]
+) -> list[Any]:
+    """The current rows of `ids` still in the principal's area."""
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(model).where(model.id.in_(ids), in_scope(model.area_code, principal))
+    )
+    return list(rows)

@@ -1,0 +1,90 @@
+"""Workers on real connections and real commits: two at once never take the same batch, and
+the app's own worker (its lifespan hook) picks up a pushed batch by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from services.common.tables import audit_log
+from services.monitoring.feeds.settings import FeedSettings
+from services.monitoring.feeds.worker import feed_worker, process_pending
+from services.monitoring.models import FeedRecord
+from tests.monitoring.feeds.support import (
+    ensure_default_rules,
+    feed_client,
+    numbers,
+    push,
+    record,
+)
+from tests.support.identities import TokenFactory
+
+pytestmark = pytest.mark.committing
+
+
+@pytest.fixture
+def default_rules() -> None:
+    """Not the rolled-back seeding of the other tests (its uncommitted rows would block the
+    real one): `monitoring` seeds the rules for real."""
+
+
+@pytest.fixture
+async def monitoring(committing_apps: dict[str, FastAPI]) -> AsyncIterator[httpx.AsyncClient]:
+    app = committing_apps["monitoring"]
+    app.state.feed_settings = FeedSettings(chunk_records=3, worker_enabled=True, poll_seconds=30)
+    await ensure_default_rules(app)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://monitoring.test"
+    ) as client:
+        yield client
+
+
+async def test_two_workers_never_process_the_same_batch(
+    monitoring: httpx.AsyncClient, committing_apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    app = committing_apps["monitoring"]
+    batch_ids = []
+    for _ in range(3):
+        answer = await push(monitoring, feed_client(tokens), [record(n) for n in numbers(7)])
+        assert answer.status_code == 202, answer.text
+        batch_ids.append(answer.json()["id"])
+    taken = await asyncio.gather(process_pending(app), process_pending(app))
+    assert sum(taken) == 3
+    async with app.state.database.sessionmaker() as session:
+        chunks = await session.scalar(
+            select(func.count()).where(
+                audit_log.c.action == "process", audit_log.c.entity_id.in_(batch_ids)
+            )
+        )
+        records = await session.scalar(select(func.count()).select_from(FeedRecord))
+    assert chunks == 3 * 3  # 7 records in chunks of 3, each processed exactly once
+    assert records == 21
+    for batch_id in batch_ids:
+        batch = await monitoring.get(
+            f"/api/v1/feed-batches/{batch_id}", headers=feed_client(tokens)
+        )
+        assert (batch.json()["state"], batch.json()["leads_raised"]) == ("done", 7)
+
+
+async def test_the_apps_own_worker_picks_up_a_pushed_batch(
+    monitoring: httpx.AsyncClient, committing_apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    app = committing_apps["monitoring"]
+    async with feed_worker(app):
+        answer = await push(monitoring, feed_client(tokens), [record(n) for n in numbers(4)])
+        location = answer.headers["Location"]
+        state = answer.json()["state"]
+        # The push wakes the worker; no poll interval (30 s here) is waited for.
+        for _ in range(200):
+            state = (await monitoring.get(location, headers=feed_client(tokens))).json()["state"]
+            if state == "done":
+                break
+            await asyncio.sleep(0.05)
+    assert state == "done"
+    assert uuid.UUID(answer.json()["id"])
