@@ -34,6 +34,10 @@ def wire_upstreams(apps: dict[str, FastAPI]) -> None:
         )
         for name in ("monitoring", "funds", "employment")
     }
+    # The employment service asks monitoring about people (eligibility) with its own client.
+    apps["employment"].state.monitoring = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=apps["monitoring"]), base_url="http://monitoring"
+    )
 
 
 async def cleanup_committed(settings: CommonSettings) -> None:

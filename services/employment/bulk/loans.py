@@ -1,0 +1,260 @@
+"""Bulk loading of loans (e.g. a partner bank's list): rows checked against the same rules as
+an application (caps, rates, the borrower's age on the issue date, one waiting application per
+borrower) and COPYed straight into `loans`, as applications waiting for their eligibility check
+(`pending_eligibility`), with their schedules (all principal at maturity) and change-feed rows.
+
+A bulk load never asks the monitoring service row by row; the loans enter the figures only
+once `POST /loans/eligibility-checks` has confirmed each household, like any application that
+could not be checked at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.audit import record_audit
+from services.common.auth.principal import Principal
+from services.common.personal_data import InvalidPersonNumber, Protector
+from services.common.personal_data.masking import mask_person_number
+from services.employment.bulk import fields, loading
+from services.employment.bulk.fields import RowError
+from services.employment.bulk.report import BulkReport, Problems, RowProblem
+from services.employment.bulk.streaming import FileFormat, Record, Upload
+from services.employment.person_numbers import PersonNumbers, person_numbers
+from services.employment.registry.eligibility import age_on
+from services.employment.settings import EmploymentSettings
+from services.employment.shared import add_months
+
+ENTITY = "loan"
+PENDING_REASON = (
+    "bulk load: waiting for the monitoring service to confirm the household "
+    "(POST /loans/eligibility-checks)"
+)
+FORMAT = FileFormat(
+    columns=frozenset(
+        {
+            "ref",
+            "person_number",
+            "borrower_name",
+            "bank",
+            "amount",
+            "term_months",
+            "annual_rate",
+            "interest_subsidy_rate",
+            "issue_date",
+        }
+    ),
+    required=frozenset(
+        {
+            "person_number",
+            "borrower_name",
+            "bank",
+            "amount",
+            "term_months",
+            "annual_rate",
+            "interest_subsidy_rate",
+            "issue_date",
+        }
+    ),
+)
+LOAN_COLUMNS = (
+    "id",
+    "area_code",
+    "status",
+    "source",
+    "borrower_index",
+    "borrower_masked",
+    "borrower_name",
+    "borrower_birth_date",
+    "bank",
+    "amount",
+    "term_months",
+    "annual_rate",
+    "interest_subsidy_rate",
+    "issue_date",
+    "maturity_date",
+    "original_maturity_date",
+    "principal_repaid",
+    "pending_reason",
+    "check_attempts",
+    "version",
+)
+INSTALLMENT_COLUMNS = ("loan_id", "seq", "due_date", "principal")
+WAITING = text(
+    "SELECT borrower_index FROM loans "
+    "WHERE borrower_index = ANY(:indexes) AND status = 'pending_eligibility'"
+).bindparams(bindparam("indexes", type_=ARRAY(BYTEA())))
+
+
+@dataclass(slots=True)
+class LoanRow:
+    row: int
+    ref: str | None
+    borrower_index: bytes
+    borrower_masked: str
+    borrower_name: str
+    birth_date: date
+    bank: str
+    amount: Decimal
+    term_months: int
+    annual_rate: Decimal
+    interest_subsidy_rate: Decimal
+    issue_date: date
+    maturity_date: date
+
+
+def loan_row(
+    record: Record, settings: EmploymentSettings, protector: Protector, numbers: PersonNumbers
+) -> LoanRow:
+    """The checked row, or `RowError` naming the rule (as an application would)."""
+    values = record.values
+    raw = fields.text(values, "person_number", 30)
+    try:
+        number = numbers.parse(raw)
+    except InvalidPersonNumber as error:
+        raise RowError("person_number", error.rule, error.message) from None
+    amount = fields.money(values, "amount")
+    if amount <= 0 or amount > settings.loan_max_amount:
+        raise RowError(
+            "amount",
+            "loan_amount_over_cap" if amount > 0 else "decimal_range",
+            f"A microcredit loan is more than 0 and at most {settings.loan_max_amount:.2f} yuan.",
+        )
+    months = fields.integer(values, "term_months", 1, 600)
+    if months > settings.loan_max_term_months:
+        raise RowError(
+            "term_months",
+            "loan_term_over_cap",
+            f"A microcredit loan runs at most {settings.loan_max_term_months} months.",
+        )
+    rate = fields.percent(values, "annual_rate")
+    subsidy_rate = fields.percent(values, "interest_subsidy_rate")
+    if subsidy_rate > rate:
+        raise RowError(
+            "interest_subsidy_rate",
+            "interest_subsidy_above_rate",
+            "The interest subsidy cannot exceed the loan's rate.",
+        )
+    issued = fields.day(values, "issue_date")
+    age = age_on(number.birth_date, issued)
+    if not settings.loan_borrower_age_min <= age <= settings.loan_borrower_age_max:
+        raise RowError(
+            "person_number",
+            "borrower_age",
+            f"Borrowers are {settings.loan_borrower_age_min} to "
+            f"{settings.loan_borrower_age_max} years old on the issue date; this one is {age}.",
+        )
+    return LoanRow(
+        row=record.row,
+        ref=record.ref,
+        borrower_index=protector.person_number_index(number.number),
+        borrower_masked=mask_person_number(number.number),
+        borrower_name=fields.text(values, "borrower_name", 50),
+        birth_date=number.birth_date,
+        bank=fields.text(values, "bank", 100),
+        amount=amount,
+        term_months=months,
+        annual_rate=rate,
+        interest_subsidy_rate=subsidy_rate,
+        issue_date=issued,
+        maturity_date=add_months(issued, months),
+    )
+
+
+async def load_loans(
+    session: AsyncSession,
+    principal: Principal,
+    settings: EmploymentSettings,
+    protector: Protector,
+    upload: Upload,
+) -> BulkReport:
+    problems = Problems(limit=settings.bulk_max_reported_problems)
+    seen: set[bytes] = set()
+    copy_loans = await loading.copier(session, "loans", LOAN_COLUMNS)
+    copy_installments = await loading.copier(session, "loan_installments", INSTALLMENT_COLUMNS)
+    copy_changes = await loading.copier(session, "changes", loading.CHANGE_COLUMNS)
+
+    async def store(rows: list[LoanRow]) -> None:
+        indexes = list({row.borrower_index for row in rows})
+        waiting = set((await session.scalars(WAITING, {"indexes": indexes})).all())
+        loans, installments, changes = [], [], []
+        ids = iter(loading.new_ids(len(rows)))
+        for row in rows:
+            if row.borrower_index in seen or row.borrower_index in waiting:
+                problems.add(refused(row.row, row.ref, repeated=row.borrower_index in seen))
+                continue
+            seen.add(row.borrower_index)
+            loan_id = next(ids)
+            loans.append(
+                (
+                    loan_id,
+                    principal.area,
+                    "pending_eligibility",
+                    "bulk",
+                    row.borrower_index,
+                    row.borrower_masked,
+                    row.borrower_name,
+                    row.birth_date,
+                    row.bank,
+                    row.amount,
+                    row.term_months,
+                    row.annual_rate,
+                    row.interest_subsidy_rate,
+                    row.issue_date,
+                    row.maturity_date,
+                    row.maturity_date,
+                    Decimal(0),
+                    PENDING_REASON,
+                    0,
+                    1,
+                )
+            )
+            installments.append((loan_id, 1, row.maturity_date, row.amount))
+            changes.append((ENTITY, str(loan_id), "create", principal.area, 1))
+        await copy_loans(loans)
+        await copy_installments(installments)
+        await copy_changes(changes)
+
+    await loading.pipeline(
+        upload,
+        FORMAT,
+        lambda record: loan_row(record, settings, protector, person_numbers),
+        store,
+        problems,
+    )
+    report = problems.report(uuid.uuid4(), ENTITY, upload.rows)
+    await record_audit(
+        session,
+        principal,
+        action="bulk_create",
+        entity=f"{ENTITY}_import",
+        entity_id=str(report.import_id),
+        area_code=principal.area,
+        details={"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected},
+    )
+    return report
+
+
+def refused(row: int, ref: str | None, *, repeated: bool) -> RowProblem:
+    if repeated:
+        return RowProblem(
+            row=row,
+            ref=ref,
+            field="person_number",
+            rule="duplicate_borrower",
+            message="The same borrower is on an earlier row of the file.",
+        )
+    return RowProblem(
+        row=row,
+        ref=ref,
+        field="person_number",
+        rule="loan_application_pending",
+        message="This borrower has an application waiting for its eligibility check.",
+    )

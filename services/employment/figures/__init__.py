@@ -1,0 +1,1 @@
+"""Per-area figures (统计数): exact counts and amounts kept current by the writes themselves."""

@@ -1,0 +1,147 @@
+"""Reading figures: sums of the stored figures over code prefixes, plus the figures that depend
+on today's date, counted from indexed rows at read time."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.common.areas import scope_bounds
+from services.employment.models import (
+    AreaFigure,
+    AssistanceWorkshop,
+    EmploymentSpell,
+    Labourer,
+    LabourerYear,
+    Loan,
+    LoanInstallment,
+    PublicWelfarePost,
+)
+
+PLACE_RANK = {"out_of_province": 0, "in_province": 1, "in_county": 2}
+
+
+def group_code(column: Any, depth: int) -> Any:
+    """The code of the enclosing area at a depth: the first `depth` digits, padded with zeros."""
+    return func.rpad(func.left(column, depth), 12, literal("0"))
+
+
+async def stored_figures(
+    session: AsyncSession, area: str, depth: int, year: int
+) -> list[tuple[str, str, Decimal]]:
+    """(area code at the level, metric, value) for all-time and the year's figures under `area`."""
+    low, high = scope_bounds(area)
+    group = group_code(AreaFigure.area_code, depth).label("group_code")
+    query = (
+        select(group, AreaFigure.metric, func.sum(AreaFigure.value))
+        .where(AreaFigure.area_code.between(low, high), AreaFigure.year.in_([0, year]))
+        .group_by(group, AreaFigure.metric)
+    )
+    return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
+
+
+async def carried_open_jobs(
+    session: AsyncSession, area: str, depth: int, year: int
+) -> list[tuple[str, str, int]]:
+    """Labourers employed in `year` only through a job open since an earlier year, with no
+    stored row for `year` yet (spells/yearly.py): (area code at the level, place class, count)."""
+    low, high = scope_bounds(area)
+    rank = case(PLACE_RANK, value=EmploymentSpell.place_class)
+    first_of_year = date(year, 1, 1)
+    per_labourer = (
+        select(EmploymentSpell.labourer_id, EmploymentSpell.area_code, EmploymentSpell.place_class)
+        .where(
+            EmploymentSpell.area_code.between(low, high),
+            EmploymentSpell.end_date.is_(None),
+            EmploymentSpell.start_date < first_of_year,
+            ~exists().where(
+                LabourerYear.labourer_id == EmploymentSpell.labourer_id, LabourerYear.year == year
+            ),
+        )
+        .ext(distinct_on(EmploymentSpell.labourer_id))
+        .order_by(EmploymentSpell.labourer_id, rank)
+        .subquery()
+    )
+    group = group_code(per_labourer.c.area_code, depth).label("group_code")
+    query = select(group, per_labourer.c.place_class, func.count()).group_by(
+        group, per_labourer.c.place_class
+    )
+    return [(code, place, int(n)) for code, place, n in (await session.execute(query)).all()]
+
+
+async def overdue_loans(
+    session: AsyncSession, area: str, depth: int, today: date
+) -> list[tuple[str, int, Decimal]]:
+    """(area code at the level, loans behind schedule, overdue principal) as of `today`."""
+    low, high = scope_bounds(area)
+    due = (
+        select(func.coalesce(func.sum(LoanInstallment.principal), 0))
+        .where(LoanInstallment.loan_id == Loan.id, LoanInstallment.due_date < today)
+        .scalar_subquery()
+    )
+    per_loan = (
+        select(Loan.area_code, (due - Loan.principal_repaid).label("overdue"))
+        .where(Loan.area_code.between(low, high), Loan.status == "outstanding")
+        .subquery()
+    )
+    group = group_code(per_loan.c.area_code, depth).label("group_code")
+    query = (
+        select(group, func.count(), func.sum(per_loan.c.overdue))
+        .where(per_loan.c.overdue > 0)
+        .group_by(group)
+    )
+    return [(code, int(n), amount) for code, n, amount in (await session.execute(query)).all()]
+
+
+async def workshop_workers(
+    session: AsyncSession, area: str, depth: int, today: date
+) -> list[tuple[str, int, int]]:
+    """Per workshop under `area` (by the workshop's area): (area code at the level, workers,
+    exited-poverty workers) working there today."""
+    low, high = scope_bounds(area)
+    query = (
+        select(
+            group_code(AssistanceWorkshop.area_code, depth),
+            func.count(distinct(EmploymentSpell.labourer_id)),
+            func.count(distinct(EmploymentSpell.labourer_id)).filter(
+                Labourer.household_kind == "exited_poverty"
+            ),
+        )
+        .join(
+            EmploymentSpell,
+            and_(
+                EmploymentSpell.workshop_id == AssistanceWorkshop.id,
+                EmploymentSpell.start_date <= today,
+                or_(EmploymentSpell.end_date.is_(None), EmploymentSpell.end_date >= today),
+            ),
+        )
+        .join(Labourer, Labourer.id == EmploymentSpell.labourer_id)
+        .where(AssistanceWorkshop.area_code.between(low, high))
+        .group_by(AssistanceWorkshop.id)
+    )
+    return [(code, int(n), int(m)) for code, n, m in (await session.execute(query)).all()]
+
+
+async def post_holders(
+    session: AsyncSession, area: str, depth: int, today: date
+) -> list[tuple[str, int]]:
+    """(area code at the level, people holding public-welfare posts today), by the post's area."""
+    low, high = scope_bounds(area)
+    group = group_code(PublicWelfarePost.area_code, depth).label("group_code")
+    query = (
+        select(group, func.count())
+        .select_from(PublicWelfarePost)
+        .join(EmploymentSpell, EmploymentSpell.post_id == PublicWelfarePost.id)
+        .where(
+            PublicWelfarePost.area_code.between(low, high),
+            EmploymentSpell.start_date <= today,
+            or_(EmploymentSpell.end_date.is_(None), EmploymentSpell.end_date >= today),
+        )
+        .group_by(group)
+    )
+    return [(code, int(n)) for code, n in (await session.execute(query)).all()]

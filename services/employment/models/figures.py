@@ -1,0 +1,24 @@
+from decimal import Decimal
+
+from sqlalchemy import Index, Numeric, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.common.tables import area_code_type
+from services.employment.models.base import Base
+
+
+class AreaFigure(Base):
+    """One exact figure of one area (and year, 0 when not per-year), kept current by the same
+    transaction as each write; higher levels are sums over code ranges. Counts and amounts
+    (yuan) share the table, so the value is NUMERIC."""
+
+    __tablename__ = "area_figures"
+
+    area_code: Mapped[str] = mapped_column(area_code_type(), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(20, 2), nullable=False, default=0)
+
+    __table_args__ = (
+        Index("ix_area_figures_metric_year_area_code", "metric", "year", "area_code"),
+    )

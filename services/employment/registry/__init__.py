@@ -1,0 +1,1 @@
+"""The household registry of the monitoring service, as this service asks it about people."""

@@ -1,0 +1,1 @@
+"""Employment spells (就业) and the employed-in-year rule."""
