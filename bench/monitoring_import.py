@@ -29,26 +29,49 @@ if TYPE_CHECKING:
     import asyncpg
     import httpx
 
+    from bench.monitoring_setup import CpuMeter
+
 URL = "/api/v1/imports/households"
 MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson"}
 
 
 async def import_once(
-    client: httpx.AsyncClient, body: bytes, headers: dict[str, str], members: int
-) -> tuple[float, str]:
+    client: httpx.AsyncClient,
+    meter: CpuMeter,
+    body: bytes,
+    headers: dict[str, str],
+    members: int,
+) -> tuple[float, dict[str, float], str]:
     from bench import monitoring_setup as setup
 
     heartbeat = setup.Heartbeat(client)
     pinging = asyncio.create_task(heartbeat.run())
+    # Workers of an earlier run are gone or idle; the database backends persist in the pool.
+    before = await meter.sample()
     started = time.perf_counter()
     answer = await client.post(URL, content=setup.pieces(body), headers=headers)
     elapsed = time.perf_counter() - started
     heartbeat.stop()
     await pinging
+    used = meter.used(before, await meter.sample())
     report = answer.json()
     assert answer.status_code == 200, answer.text[:500]
     assert report["members_created"] == members and report["rejected_count"] == 0, report
-    return elapsed, heartbeat.summary()
+    return elapsed, used, heartbeat.summary()
+
+
+def describe_cpu(used: dict[str, float], members: int, cores: int) -> str:
+    """CPU per component, and the wall time the run would take if it had the machine's cores
+    to itself: the workers run beside the loop and the database, which take turns on each
+    chunk (the critical path)."""
+    total = sum(used.values())
+    serial = used["app"] + used["database"]
+    estimate = max(total / cores, serial)
+    parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
+    return (
+        f"CPU s: {parts} (total {total:.1f}); alone on {cores} cores: about "
+        f"{estimate:.0f} s = {members / estimate:,.0f} members/s"
+    )
 
 
 async def copy_floor(connection: asyncpg.Connection, runs: int) -> list[float]:
@@ -64,10 +87,17 @@ async def copy_floor(connection: asyncpg.Connection, runs: int) -> list[float]:
         households.seek(0)
         members.seek(0)
         started = time.perf_counter()
+        cpu = await connection.fetchval("SELECT pg_backend_pid()")
+        before = setup.cpu_seconds(cpu)
         async with connection.transaction():
             await connection.copy_to_table("households", source=households, format="binary")
             await connection.copy_to_table("members", source=members, format="binary")
         timings.append(time.perf_counter() - started)
+        print(
+            f"- run {len(timings)} (load {os.getloadavg()[0]:.1f}): {timings[-1]:.1f} s, "
+            f"database CPU {setup.cpu_seconds(cpu) - before:.1f} s",
+            flush=True,
+        )
     return timings
 
 
@@ -104,14 +134,22 @@ async def main(arguments: argparse.Namespace) -> None:
         f"chunks of {arguments.chunk_mib} MiB"
     )
     timings = []
+    meter = setup.CpuMeter(admin)
+    cores = len(os.sched_getaffinity(0))
     async with setup.in_process_client(app) as client:
         for run in range(1, arguments.runs + 1):
             await setup.clean(admin)
-            elapsed, pings = await import_once(client, body, headers, arguments.members)
+            load = os.getloadavg()[0]
+            elapsed, used, pings = await import_once(
+                client, meter, body, headers, arguments.members
+            )
             timings.append(elapsed)
             print(
-                f"- run {run}: {elapsed:.1f} s, {arguments.members / elapsed:,.0f} members/s; "
-                f"healthz during the import: {pings}"
+                f"- run {run} (load {load:.1f}): {elapsed:.1f} s, "
+                f"{arguments.members / elapsed:,.0f} members/s; "
+                f"{describe_cpu(used, arguments.members, cores)}; "
+                f"/healthz meanwhile: {pings}",
+                flush=True,
             )
     import_median = statistics.median(timings)
     print(f"- median: {import_median:.1f} s = {arguments.members / import_median:,.0f} members/s")
@@ -120,8 +158,6 @@ async def main(arguments: argparse.Namespace) -> None:
         households = await admin.fetchval("SELECT count(*) FROM households")
         print(f"\n## COPY floor: {households} households + {arguments.members} members")
         floor = await copy_floor(admin, arguments.floor_runs)
-        for run, elapsed in enumerate(floor, start=1):
-            print(f"- run {run}: {elapsed:.1f} s, {arguments.members / elapsed:,.0f} members/s")
         floor_median = statistics.median(floor)
         print(
             f"- median: {floor_median:.1f} s = {arguments.members / floor_median:,.0f} members/s; "

@@ -20,6 +20,7 @@ from services.common.personal_data import Protector
 from services.employment.access import Lender, Recorder
 from services.employment.bulk import loans, spells
 from services.employment.bulk.idempotency import claim_upload, replay
+from services.employment.bulk.loading import cyclic_gc_paused
 from services.employment.bulk.report import BulkReport
 from services.employment.bulk.streaming import CSV, Upload
 from services.employment.settings import EmploymentSettings
@@ -49,7 +50,8 @@ async def run_load(request: Request, principal: Principal, loader: Loader) -> Re
         claim, stored = await claim_upload(request, session, principal)
         if stored is not None:
             return await replay(request, upload, claim, stored)
-        report = await loader(session, principal, settings, request.app.state.protector, upload)
+        with cyclic_gc_paused():
+            report = await loader(session, principal, settings, request.app.state.protector, upload)
         claim.request_hash = upload.digest.digest()
         response = JSONResponse(report.model_dump(mode="json"))
         await claim.store(session, request.app.state.keyring, response)

@@ -87,9 +87,11 @@ LOAN_COLUMNS = (
     "version",
 )
 INSTALLMENT_COLUMNS = ("loan_id", "seq", "due_date", "principal")
+# Joined, not `= ANY(...)`: a cached generic plan would compare each loan with every element.
 WAITING = text(
-    "SELECT borrower_index FROM loans "
-    "WHERE borrower_index = ANY(:indexes) AND status = 'pending_eligibility'"
+    "SELECT l.borrower_index FROM unnest(:indexes) AS wanted(borrower_index) "
+    "JOIN loans AS l ON l.borrower_index = wanted.borrower_index "
+    "WHERE l.status = 'pending_eligibility'"
 ).bindparams(bindparam("indexes", type_=ARRAY(BYTEA())))
 
 

@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Uuid, bindparam, text
+from sqlalchemy import Row, Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,19 +65,32 @@ SPELL_COLUMNS = (
 )
 # One bulk spell load at a time, so two loads never lock labourers crosswise.
 LOAD_LOCK = "SELECT pg_advisory_xact_lock(hashtext('employment:bulk_spells'))"
-# A batch's labourers in the caller's area, by id or ID number, locked in id order before
-# their spells are written (the foreign-key checks then take no stronger lock).
-LABOURERS = text(
+# A batch's labourers in the caller's area, by id or by ID number, locked in id order before
+# their spells are written (the foreign-key checks then take no stronger lock). The arrays are
+# joined rather than compared with `= ANY(...)`: a cached generic plan would compare each row
+# with every element of a 20,000-element array.
+LABOURERS_BY_ID = text(
     """
-SELECT id, person_number_index, area_code FROM labourers
-WHERE (id = ANY(:ids) OR person_number_index = ANY(:indexes))
-  AND area_code BETWEEN :low AND :high
-ORDER BY id
-FOR UPDATE
+SELECT l.id, l.person_number_index, l.area_code
+FROM unnest(:ids) AS wanted(id) JOIN labourers AS l ON l.id = wanted.id
+WHERE l.area_code BETWEEN :low AND :high
+ORDER BY l.id
+FOR UPDATE OF l
 """
-).bindparams(bindparam("ids", type_=ARRAY(Uuid())), bindparam("indexes", type_=ARRAY(BYTEA())))
+).bindparams(bindparam("ids", type_=ARRAY(Uuid())))
+LABOURERS_BY_NUMBER = text(
+    """
+SELECT l.id, l.person_number_index, l.area_code
+FROM unnest(:indexes) AS wanted(person_number_index)
+JOIN labourers AS l ON l.person_number_index = wanted.person_number_index
+WHERE l.area_code BETWEEN :low AND :high
+ORDER BY l.id
+FOR UPDATE OF l
+"""
+).bindparams(bindparam("indexes", type_=ARRAY(BYTEA())))
 WORKSHOPS = text(
-    "SELECT id FROM assistance_workshops WHERE id = ANY(:ids) AND area_code BETWEEN :low AND :high"
+    "SELECT w.id FROM unnest(:ids) AS wanted(id) JOIN assistance_workshops AS w "
+    "ON w.id = wanted.id WHERE w.area_code BETWEEN :low AND :high"
 ).bindparams(bindparam("ids", type_=ARRAY(Uuid())))
 TOUCHED_TABLE = (
     "CREATE TEMP TABLE bulk_spell_labourers (labourer_id uuid PRIMARY KEY) ON COMMIT DROP"
@@ -229,10 +243,15 @@ async def _labourers(
     """The batch's labourers in scope, by id and by ID number index, locked."""
     ids = list({row.labourer_id for row in rows if row.labourer_id is not None})
     indexes = list({row.person_index for row in rows if row.person_index is not None})
+    results: list[Row[Any]] = []
+    if ids:
+        results += (await session.execute(LABOURERS_BY_ID, {"ids": ids, **scope})).all()
+    if indexes:
+        by_number = {"indexes": indexes, **scope}
+        results += (await session.execute(LABOURERS_BY_NUMBER, by_number)).all()
     found: dict[uuid.UUID | bytes | None, tuple[uuid.UUID, str]] = {}
-    result = await session.execute(LABOURERS, {"ids": ids, "indexes": indexes, **scope})
-    for labourer_id, index, area_code in result.all():
-        found[labourer_id] = found[index] = (labourer_id, area_code)
+    for row in results:
+        found[row.id] = found[row.person_number_index] = (row.id, row.area_code)
     return found
 
 

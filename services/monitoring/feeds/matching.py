@@ -65,22 +65,27 @@ async def write_records(
     if not records:
         return []
     driver = await driver_connection(session)
-    rows = await driver.fetch(
-        INSERT_AND_MATCH,
-        batch_id,
-        [record.line for record in records],
-        [record.source for record in records],
-        [record.source_record_id for record in records],
-        [record.person.cipher for record in records],
-        [record.person.index for record in records],
-        [record.person.masked for record in records],
-        [record.name for record in records],
-        [record.area_code for record in records],
-        [record.event_type for record in records],
-        [record.event_date for record in records],
-        [record.amount for record in records],
-        [record.details_cipher for record in records],
+    columns = zip(
+        *(
+            (
+                r.line,
+                r.source,
+                r.source_record_id,
+                r.person.cipher,
+                r.person.index,
+                r.person.masked,
+                r.name,
+                r.area_code,
+                r.event_type,
+                r.event_date,
+                r.amount,
+                r.details_cipher,
+            )
+            for r in records
+        ),
+        strict=True,
     )
+    rows = await driver.fetch(INSERT_AND_MATCH, batch_id, *(list(column) for column in columns))
     return [
         Written(
             row["id"],

@@ -19,6 +19,7 @@ from services.monitoring.feeds.person_numbers import FeedPersonNumber, protect
 from services.monitoring.warnings.rules.evaluation import RuleSet
 
 DETAILS = b"feed_record_details"
+_DETAILS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 MAX_DETAILS_CHARS = 4000
 MAX_AMOUNT = Decimal("1e16")
 
@@ -169,7 +170,7 @@ class RecordChecker:
             value = _details_cell(value)
         if not isinstance(value, dict):
             raise Invalid("details", "details_not_object", "details is a JSON object.")
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        text = _DETAILS_JSON.encode(value)
         if len(text) > MAX_DETAILS_CHARS:
             raise Invalid(
                 "details", "too_long", f"details is longer than {MAX_DETAILS_CHARS} characters."

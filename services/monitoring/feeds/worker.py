@@ -7,8 +7,9 @@ own transaction with its checkpoint, and goes away when the worker lets go or it
 dies. So replicas never process the same batch at once, and a batch interrupted by a crash or
 a restart is picked up by the next worker from its last committed chunk, without duplicates.
 
-While one chunk is written, the next is checked on a thread, so Python and PostgreSQL work
-side by side; the event loop stays free for the app's requests.
+While one chunk is written, the next is checked in a worker process (`preparation`), so the
+checks, the writes and PostgreSQL work side by side, and the event loop stays free for the
+app's requests.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from services.common.database import Database
 from services.monitoring.codes import repository as codes
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.feeds import processing, repository, staging
-from services.monitoring.feeds.records import RecordChecker
+from services.monitoring.feeds.preparation import CheckerSpec, Preparer
 from services.monitoring.feeds.settings import feed_settings
 from services.monitoring.models import FeedBatch
 from services.monitoring.warnings.rules.evaluation import RuleSet
@@ -38,15 +39,17 @@ logger = logging.getLogger("dixian.feeds")
 Sessions = async_sessionmaker[AsyncSession]
 
 
-async def process_pending(app: FastAPI) -> int:
+async def process_pending(app: FastAPI, preparer: Preparer | None = None) -> int:
     """Process every queued or interrupted batch no other worker holds, one after the other;
-    the number of batches taken. A batch that fails is tried again on a later call."""
+    the number of batches taken. A batch that fails is tried again on a later call. Chunks
+    are checked by `preparer` (on a thread when None)."""
     taken: set[uuid.UUID] = set()
+    preparer = preparer or Preparer()
     async with _own_connection(app.state.database) as sessions:
         while (batch_id := await _claim(sessions, taken)) is not None:
             taken.add(batch_id)
             try:
-                await _run(app, sessions, batch_id)
+                await _run(app, sessions, preparer, batch_id)
             finally:
                 async with sessions() as session:
                     await repository.unlock_batch(session, batch_id)
@@ -79,14 +82,14 @@ async def _claim(sessions: Sessions, taken: set[uuid.UUID]) -> uuid.UUID | None:
     return None
 
 
-async def _run(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID) -> None:
+async def _run(app: FastAPI, sessions: Sessions, preparer: Preparer, batch_id: uuid.UUID) -> None:
     keyring = app.state.keyring
     try:
         async with sessions() as session:
             batch = await session.get(FeedBatch, batch_id)
             assert batch is not None
             rules = RuleSet(await versions_by_ids(session, batch.rule_version_ids))
-            checker = await _checker(app, session, batch, rules)
+            spec = await _spec(app, session, batch, rules)
             start, total = batch.chunks_done, batch.chunks_total
             if start >= total:  # every chunk was committed; only the state was left behind
                 batch.state, batch.finished_at = "done", datetime.now(UTC)
@@ -94,7 +97,7 @@ async def _run(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID) -> None:
                 return
             first = await staging.load(session, keyring, batch_id, start)
             await session.commit()
-        prepared = await _prepare(checker, first, start)
+        prepared = await _prepare(preparer, spec, first, start)
         for chunk_no in range(start, total):
             async with sessions() as session:
                 batch = await session.get(FeedBatch, batch_id, with_for_update=True)
@@ -102,7 +105,7 @@ async def _run(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID) -> None:
                 following = None
                 if chunk_no + 1 < total:
                     chunk = await staging.load(session, keyring, batch_id, chunk_no + 1)
-                    following = asyncio.ensure_future(_prepare(checker, chunk, chunk_no + 1))
+                    following = asyncio.ensure_future(_prepare(preparer, spec, chunk, chunk_no + 1))
                 try:
                     await processing.write(session, batch, prepared, rules)
                     await session.commit()
@@ -119,11 +122,11 @@ async def _run(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID) -> None:
 
 
 async def _prepare(
-    checker: RecordChecker, chunk: staging.StagedChunk | None, chunk_no: int
+    preparer: Preparer, spec: CheckerSpec, chunk: staging.StagedChunk | None, chunk_no: int
 ) -> processing.PreparedChunk:
     if chunk is None:
         raise RuntimeError(f"the staged chunk {chunk_no} is missing")
-    return await asyncio.to_thread(processing.prepare, checker, chunk)
+    return await preparer(spec, chunk)
 
 
 async def _failed(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID, exc: Exception) -> None:
@@ -143,9 +146,9 @@ async def _failed(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID, exc: Ex
         await session.commit()
 
 
-async def _checker(
+async def _spec(
     app: FastAPI, session: AsyncSession, batch: FeedBatch, rules: RuleSet
-) -> RecordChecker:
+) -> CheckerSpec:
     book: CodeBook | None = getattr(app.state, "code_book", None)
     if book is None:
         book = CodeBook(await codes.all_codes(session))
@@ -154,8 +157,11 @@ async def _checker(
     for code in book.lists["feed_event_type"].values():
         if code.parent_code in event_types:
             event_types[code.parent_code].add(code.code)
-    return RecordChecker(
-        protector=app.state.protector,
+    settings = app.state.settings
+    return CheckerSpec(
+        data_keys=settings.data_keys,
+        data_key_current=settings.data_key_current,
+        blind_index_key=settings.blind_index_key,
         event_types={source: frozenset(types) for source, types in event_types.items()},
         client_area=batch.area_code,
         default_source=batch.source,
@@ -170,9 +176,10 @@ class FeedWorker:
     """The app's own worker: processes pending batches, then waits for a new batch (`wake`)
     or the poll interval, whichever comes first."""
 
-    def __init__(self, app: FastAPI, poll_seconds: float) -> None:
+    def __init__(self, app: FastAPI, poll_seconds: float, preparer: Preparer) -> None:
         self.app = app
         self.poll_seconds = poll_seconds
+        self.preparer = preparer
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -187,12 +194,13 @@ class FeedWorker:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
+        self.preparer.close()
 
     async def _loop(self) -> None:
         while True:
             self._wake.clear()
             try:
-                await process_pending(self.app)
+                await process_pending(self.app, self.preparer)
             except Exception:
                 logger.exception("feed worker: the queue could not be worked; retrying")
             with suppress(TimeoutError):
@@ -206,7 +214,7 @@ async def feed_worker(app: FastAPI) -> AsyncIterator[None]:
     if not settings.worker_enabled:
         yield
         return
-    worker = FeedWorker(app, settings.poll_seconds)
+    worker = FeedWorker(app, settings.poll_seconds, Preparer(settings.prepare_processes))
     app.state.feed_worker = worker
     worker.start()
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 
 import asyncpg
 from sqlalchemy import text
@@ -103,11 +104,12 @@ async def registered_households(
     nationwide, so a number taken elsewhere must be refused too)."""
     if not numbers:
         return {}
-    rows = await connection.fetch(
-        "SELECT household_number, id, area_code FROM households "
-        "WHERE household_number = ANY($1::text[])",
-        numbers,
-    )
+    async with _planned_for_these_values(connection):
+        rows = await connection.fetch(
+            "SELECT household_number, id, area_code FROM households "
+            "WHERE household_number = ANY($1::text[])",
+            numbers,
+        )
     return {row[0]: ExistingHousehold(id=row[1], area_code=row[2]) for row in rows}
 
 
@@ -117,12 +119,27 @@ async def active_memberships(
     """The household of each of these people who is an active member anywhere."""
     if not indexes:
         return {}
-    rows = await connection.fetch(
-        "SELECT person_number_index, household_id FROM members "
-        "WHERE active AND person_number_index = ANY($1::bytea[])",
-        indexes,
-    )
+    async with _planned_for_these_values(connection):
+        rows = await connection.fetch(
+            "SELECT person_number_index, household_id FROM members "
+            "WHERE active AND person_number_index = ANY($1::bytea[])",
+            indexes,
+        )
     return {row[0]: row[1] for row in rows}
+
+
+@asynccontextmanager
+async def _planned_for_these_values(connection: asyncpg.Connection) -> AsyncIterator[None]:
+    """Plan the look-ups for each chunk's values and the tables' current size. A generic plan,
+    cached from the first chunks while the import's own rows were few (or after a TRUNCATE),
+    can keep scanning a table that has grown by a million rows in this transaction, comparing
+    each row with the whole array. Only around the look-ups: the foreign-key checks of the
+    inserts must keep their cached plans."""
+    await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+    try:
+        yield
+    finally:
+        await connection.execute("SET LOCAL plan_cache_mode TO DEFAULT")
 
 
 async def stage_chunk(connection: asyncpg.Connection, payload: bytes) -> None:

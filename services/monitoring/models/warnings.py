@@ -119,7 +119,11 @@ class DepartmentWarning(Versioned, Base):
         # A warning is on a household; a lead is on a person the registry does not hold.
         CheckConstraint("(kind = 'warning') = (household_id IS NOT NULL)", name="household"),
         Index("ix_department_warnings_area_code_created_at", "area_code", "created_at", "id"),
-        Index("ix_department_warnings_household_id", "household_id"),
+        Index(
+            "ix_department_warnings_household_id",
+            "household_id",
+            postgresql_where=text("household_id IS NOT NULL"),
+        ),
         Index(
             "uq_department_warnings_household_rule_active",
             "household_id",
@@ -142,23 +146,13 @@ class WarningEvent(Base):
 
     __tablename__ = "department_warning_events"
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
     warning_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("department_warnings.id"), nullable=False
+        Uuid, ForeignKey("department_warnings.id"), primary_key=True
     )
-    record_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     rule_version_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     event_date: Mapped[date] = mapped_column(Date, nullable=False)
     amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), nullable=True)
     attached_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-
-    __table_args__ = (
-        Index(
-            "uq_department_warning_events_warning_id_record_id",
-            "warning_id",
-            "record_id",
-            unique=True,
-        ),
     )

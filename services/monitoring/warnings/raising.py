@@ -236,7 +236,7 @@ async def _attach(
         INSERT INTO department_warning_events (warning_id, record_id, rule_version_id,
                                                event_date, amount)
         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::date[], $5::numeric[])
-        ON CONFLICT (warning_id, record_id) DO NOTHING
+        ON CONFLICT DO NOTHING
         """,
         [warning_id for warning_id, _ in events],
         [hit.record_id for _, hit in events],

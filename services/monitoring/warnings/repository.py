@@ -65,7 +65,6 @@ async def events_of(session: AsyncSession, warning_id: uuid.UUID) -> list[Any]:
     """The warning's events with their department records, oldest first."""
     query = (
         select(
-            WarningEvent.id,
             WarningEvent.event_date,
             WarningEvent.amount,
             WarningEvent.rule_version_id,
@@ -81,7 +80,7 @@ async def events_of(session: AsyncSession, warning_id: uuid.UUID) -> list[Any]:
         )
         .join(FeedRecord, FeedRecord.id == WarningEvent.record_id)
         .where(WarningEvent.warning_id == warning_id)
-        .order_by(WarningEvent.event_date, WarningEvent.id)
+        .order_by(WarningEvent.event_date, WarningEvent.record_id)
     )
     return list((await session.execute(query)).all())
 

@@ -56,7 +56,6 @@ class WarningRead(BaseModel):
 class WarningEventRead(BaseModel):
     """One department record attached to the warning (预警事件)."""
 
-    id: int
     source: str
     source_record_id: str
     event_type: str
