@@ -8,10 +8,16 @@ really write to the test databases, which are emptied afterwards.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+# schemathesis draws its first examples while pytest collects this module, deep in the stack; a
+# module hypothesis imports lazily there is then compiled near the recursion limit, which trips a
+# CPython 3.11 bug ("AST constructor recursion depth mismatch") on a fresh checkout. Importing it
+# here, shallow, and leaving more headroom avoids both.
+import hypothesis.strategies._internal.random  # noqa: F401
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -23,6 +29,8 @@ from services.common.database import Database
 from services.common.settings import CommonSettings
 from tests.support.apps import APP_BUILDERS, cleanup_committed
 from tests.support.identities import NATION, TokenFactory
+
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 HEADERS = TokenFactory().headers(
