@@ -28,6 +28,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import employment_setup as setup
@@ -190,6 +191,12 @@ def start_server(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[
     return subprocess.Popen(command, env=env)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
     for process in processes:
         process.terminate()
@@ -219,6 +226,7 @@ async def over_loopback() -> AsyncIterator[httpx.AsyncClient]:
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{ports['employment']}", timeout=30
         ) as client:
+            client.servers = dict(zip(ports, processes, strict=True))  # type: ignore[attr-defined]
             yield client
     finally:
         stop_servers(processes)
@@ -246,15 +254,21 @@ async def main(arguments: argparse.Namespace) -> None:
         numbers = await seed_people(seeding, per_mode)
         load = setup.load_average()
         async with modes[mode]() as client:
+            servers = getattr(client, "servers", {})
+            before = {name: cpu_seconds(process.pid) for name, process in servers.items()}
             cpu = time.process_time()
             timings = await run_requests(client, numbers, arguments.concurrency)
             cpu = (time.process_time() - cpu) / len(numbers)
+            after = {name: cpu_seconds(process.pid) for name, process in servers.items()}
         where = "client and both apps" if mode.startswith("inprocess") else "client only"
         print(
             f"\n## {mode}, concurrency {arguments.concurrency} (load average before: {load})\n"
             f"- {setup.latency_summary(timings)}\n"
             f"- CPU of this process ({where}): {cpu * 1000:.1f} ms a request"
         )
+        for name in servers:
+            used = (after[name] - before[name]) / len(numbers)
+            print(f"- CPU of the {name} process: {used * 1000:.1f} ms a request")
     await seeding.state.database.dispose()
     print(f"\nLoad average at the end: {setup.load_average()}")
     await setup.clean_employment(employment_db)

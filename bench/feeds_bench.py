@@ -95,13 +95,14 @@ async def copy_floor(settings: CommonSettings, rows: list[tuple[Any, ...]]) -> f
         await connection.close()
 
 
-def start_server(prepare_processes: int) -> subprocess.Popen[bytes]:
+def start_server(prepare_processes: int, chunk_records: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_PREFIX": feeds_registry.PREFIX,
         "LOG_LEVEL": "WARNING",
         "MONITORING_FEED_POLL_SECONDS": "1",
         "MONITORING_FEED_PREPARE_PROCESSES": str(prepare_processes),
+        "MONITORING_FEED_CHUNK_RECORDS": str(chunk_records),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "services.monitoring.app:app", "--port", str(PORT),
@@ -150,7 +151,7 @@ async def body_parts(body: bytes, size: int = 1 << 20) -> AsyncIterator[bytes]:
         yield body[start : start + size]
 
 
-async def run(records: int, prepare_processes: int) -> dict[str, Any]:
+async def run(records: int, prepare_processes: int, chunk_records: int) -> dict[str, Any]:
     settings = feeds_registry.prepare()
     registry = await feeds_registry.load(settings)
     await reset(settings)
@@ -159,7 +160,7 @@ async def run(records: int, prepare_processes: int) -> dict[str, Any]:
     feed = token("department_feed", feeds_registry.LOW, "client:bench-hunan-data-bureau")
     viewer = token("province_viewer", feeds_registry.LOW, "user:bench-viewer")
     simple_get = f"/api/v1/households/{feeds_registry.uuid.UUID(int=feeds_registry.HOUSEHOLD_IDS)}"
-    server = start_server(prepare_processes)
+    server = start_server(prepare_processes, chunk_records)
     try:
         async with httpx.AsyncClient(base_url=BASE, timeout=None) as client:
             await wait_ready(client)
@@ -199,6 +200,7 @@ async def run(records: int, prepare_processes: int) -> dict[str, Any]:
     return {
         "records": records,
         "prepare_processes": prepare_processes,
+        "chunk_records": chunk_records,
         "body_mb": round(len(data.body) / 1e6, 1),
         "registry_load": registry or "already in place",
         "upload_s": round(accepted - started, 2),
@@ -224,9 +226,10 @@ def _seconds(start: str, end: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--prepare-processes", type=int, default=1)
+    parser.add_argument("--prepare-processes", type=int, default=0)
+    parser.add_argument("--chunk-records", type=int, default=2000)
     args = parser.parse_args()
-    result = asyncio.run(run(args.records, args.prepare_processes))
+    result = asyncio.run(run(args.records, args.prepare_processes, args.chunk_records))
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

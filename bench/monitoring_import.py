@@ -60,13 +60,13 @@ async def import_once(
     return elapsed, used, heartbeat.summary()
 
 
-def describe_cpu(used: dict[str, float], members: int, cores: int) -> str:
+def describe_cpu(used: dict[str, float], members: int, cores: int, workers: int) -> str:
     """CPU per component, and the wall time the run would take if it had the machine's cores
     to itself: the workers run beside the loop and the database, which take turns on each
-    chunk (the critical path)."""
+    chunk (the critical path), and no worker can do more than its share."""
     total = sum(used.values())
     serial = used["app"] + used["database"]
-    estimate = max(total / cores, serial)
+    estimate = max(total / cores, serial, used["workers"] / max(1, workers))
     parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
     return (
         f"CPU s: {parts} (total {total:.1f}); alone on {cores} cores: about "
@@ -147,7 +147,7 @@ async def main(arguments: argparse.Namespace) -> None:
             print(
                 f"- run {run} (load {load:.1f}): {elapsed:.1f} s, "
                 f"{arguments.members / elapsed:,.0f} members/s; "
-                f"{describe_cpu(used, arguments.members, cores)}; "
+                f"{describe_cpu(used, arguments.members, cores, arguments.workers)}; "
                 f"/healthz meanwhile: {pings}",
                 flush=True,
             )

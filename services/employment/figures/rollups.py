@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Numeric, SmallInteger, String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.employment.models import AreaFigure
 
 ALL_YEARS = 0
 
@@ -60,6 +59,22 @@ AMOUNTS = frozenset(
 
 Delta = tuple[str, int, str, Decimal | int]
 
+# One constant statement (prepared once per connection), the rows as arrays, upserted in the
+# order given (sorted by `bump`, so the row locks are always taken in the same order).
+_BUMP = text(
+    """
+INSERT INTO area_figures AS f (area_code, year, metric, value)
+SELECT a, y, m, v FROM unnest(:areas, :years, :metrics, :deltas) WITH ORDINALITY AS d(a, y, m, v, n)
+ORDER BY n
+ON CONFLICT (area_code, year, metric) DO UPDATE SET value = f.value + excluded.value
+"""
+).bindparams(
+    bindparam("areas", type_=ARRAY(String())),
+    bindparam("years", type_=ARRAY(SmallInteger())),
+    bindparam("metrics", type_=ARRAY(String())),
+    bindparam("deltas", type_=ARRAY(Numeric(20, 2))),
+)
+
 
 def by(metric: str, detail: str) -> str:
     """The detailed variant of a metric, e.g. `employed:out_of_province`."""
@@ -73,16 +88,15 @@ async def bump(session: AsyncSession, deltas: Iterable[Delta]) -> None:
     for area_code, year, metric, delta in deltas:
         key = (area_code, year, metric)
         totals[key] = totals.get(key, Decimal(0)) + Decimal(delta)
-    rows = [
-        {"area_code": area, "year": year, "metric": metric, "value": value}
-        for (area, year, metric), value in sorted(totals.items())
-        if value
-    ]
+    rows = [(key, value) for key, value in sorted(totals.items()) if value]
     if not rows:
         return
-    statement = insert(AreaFigure).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["area_code", "year", "metric"],
-        set_={"value": AreaFigure.value + statement.excluded.value},
+    await session.execute(
+        _BUMP,
+        {
+            "areas": [area for (area, _, _), _ in rows],
+            "years": [year for (_, year, _), _ in rows],
+            "metrics": [metric for (_, _, metric), _ in rows],
+            "deltas": [value for _, value in rows],
+        },
     )
-    await session.execute(statement)

@@ -1,7 +1,8 @@
-"""Where chunks are checked: in worker processes, so the checks (JSON, ID numbers, encryption)
-run beside the app's event loop instead of taking turns with it for the interpreter lock; or
-on a thread (`MONITORING_FEED_PREPARE_PROCESSES=0`, and when the worker is driven directly, as
-in tests).
+"""Where chunks are checked: on a thread of the app (the default), or in worker processes
+(`MONITORING_FEED_PREPARE_PROCESSES`), so that on a host with cores to spare the checks (JSON,
+ID numbers, encryption) run beside the app's event loop instead of taking turns with it for
+the interpreter lock. On the two shared cores of the benchmark machine the thread was faster
+(docs/benchmarks.md).
 
 A process gets what it needs as plain data (`CheckerSpec`: the key settings, the batch's
 rule versions, the known event types) and builds its own protector once.
@@ -80,6 +81,6 @@ class Preparer:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, prepare_chunk, spec, chunk)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)

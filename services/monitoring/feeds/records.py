@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from services.common.areas import InvalidAreaCode, significant_prefix, validate_area_code
@@ -142,10 +143,9 @@ class RecordChecker:
     def _area_code(self, record: dict[str, Any]) -> str:
         code = _text(record, "area_code", 12)
         assert code is not None
-        try:
-            validate_area_code(code)
-        except InvalidAreaCode as error:
-            raise Invalid("area_code", f"code_{error.rule}", error.message) from None
+        problem = _area_code_problem(code)
+        if problem is not None:
+            raise Invalid("area_code", *problem)
         if not code.startswith(self.area_prefix):
             raise Invalid(
                 "area_code", "area_out_of_scope", "The area is outside the feed client's area."
@@ -176,6 +176,17 @@ class RecordChecker:
                 "details", "too_long", f"details is longer than {MAX_DETAILS_CHARS} characters."
             )
         return self.protector.keyring.encrypt(text, DETAILS)
+
+
+@lru_cache(maxsize=65_536)
+def _area_code_problem(code: str) -> tuple[str, str] | None:
+    """The rule a code breaks and why (None when valid), remembered: a batch names the same
+    villages again and again."""
+    try:
+        validate_area_code(code)
+    except InvalidAreaCode as error:
+        return f"code_{error.rule}", error.message
+    return None
 
 
 def _record_id(record: dict[str, Any]) -> str:

@@ -7,9 +7,8 @@ own transaction with its checkpoint, and goes away when the worker lets go or it
 dies. So replicas never process the same batch at once, and a batch interrupted by a crash or
 a restart is picked up by the next worker from its last committed chunk, without duplicates.
 
-While one chunk is written, the next is checked in a worker process (`preparation`), so the
-checks, the writes and PostgreSQL work side by side, and the event loop stays free for the
-app's requests.
+While one chunk is written, the next is checked on a thread or in a worker process
+(`preparation`), so the checks, the writes and PostgreSQL work side by side.
 """
 
 from __future__ import annotations
@@ -194,7 +193,7 @@ class FeedWorker:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
-        self.preparer.close()
+        await self.preparer.close()
 
     async def _loop(self) -> None:
         while True:

@@ -103,6 +103,7 @@ class _Import:
     async def execute(self, body: AsyncIterator[bytes], content_length: int | None) -> ImportReport:
         import_id = uuid.uuid4()
         self.connection = await repository.raw_connection(self.session)
+        await repository.hold_statistics(self.connection)
         await repository.create_staging(self.connection)
         try:
             async for piece in body:

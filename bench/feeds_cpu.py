@@ -1,0 +1,101 @@
+"""Where a feed record's processing time goes: CPU seconds per record of the app (Python, all
+its threads) and of PostgreSQL (this database's backends, from /proc), for a batch pushed and
+processed in-process by `process_pending`, against the benchmark registry.
+
+`python -m bench.feeds_cpu --records 50000` (a minute or two; the registry must be loaded:
+`python -m bench.feeds_registry`). Linux only (reads /proc).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["DATABASE_PREFIX"] = "dixian_bench_feeds_"  # see bench/feeds_registry.py
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import argparse
+import asyncio
+import glob
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from bench import feeds_data, feeds_registry
+from bench.feeds_bench import reset, token
+
+
+def postgres_cpu_seconds(database: str) -> float:
+    """User and system CPU of the server processes serving `database`."""
+    ticks = 0
+    for path in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(path) as stat, open(path.replace("stat", "cmdline")) as cmdline:
+                fields, command = stat.read().split(), cmdline.read()
+        except OSError:
+            continue
+        if database in command:
+            ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def run(records: int, chunk_records: int) -> dict[str, Any]:
+    from services.monitoring.app import build_app
+    from services.monitoring.feeds.settings import FeedSettings
+    from services.monitoring.feeds.worker import process_pending
+
+    settings = feeds_registry.prepare()
+    await reset(settings)
+    data = feeds_data.generate(records)
+    app = build_app()
+    app.state.feed_settings = FeedSettings(chunk_records=chunk_records)
+    feed = token("department_feed", feeds_registry.LOW, "client:bench-cpu")
+    database = settings.database_name("monitoring")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
+        answer = await client.post(
+            "/api/v1/feed-batches",
+            content=data.body,
+            headers={
+                **feed,
+                "Content-Type": "application/x-ndjson",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+        )
+        assert answer.status_code == 202, answer.text
+        wall, python, postgres = (
+            time.perf_counter(),
+            time.process_time(),
+            postgres_cpu_seconds(database),
+        )
+        await process_pending(app)
+        wall = time.perf_counter() - wall
+        python = time.process_time() - python
+        postgres = postgres_cpu_seconds(database) - postgres
+        batch = (await client.get(answer.headers["Location"], headers=feed)).json()
+    await app.state.database.dispose()
+    assert batch["state"] == "done", batch
+    return {
+        "records": records,
+        "chunk_records": chunk_records,
+        "wall_s": round(wall, 2),
+        "records_per_s": round(records / wall),
+        "python_cpu_us_per_record": round(python / records * 1e6, 1),
+        "postgres_cpu_us_per_record": round(postgres / records * 1e6, 1),
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--chunk-records", type=int, default=2000)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.records, args.chunk_records))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
