@@ -16,7 +16,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from services.common.areas import AreaLevel, InvalidAreaCode, is_within, level_of
 from services.common.personal_data import (
     BlindIndex,
     InvalidPersonNumber,
@@ -28,6 +27,8 @@ from services.common.personal_data import (
 )
 from services.common.personal_data.protector import PERSON_NUMBER
 from services.monitoring.imports import copy_binary
+from services.monitoring.imports import fields as check
+from services.monitoring.imports.fields import FLAGS, RowProblem
 from services.monitoring.imports.ids import UuidSeven
 from services.monitoring.imports.person_numbers import PersonNumbers
 
@@ -54,7 +55,6 @@ REQUIRED_FIELDS = ("household_number", "village", "kind", "person_number", "name
 # Fields a household's rows must agree on (the village, kind, address and phone of the household).
 AGREEING_FIELDS = ("village", "kind", "address", "phone")
 
-_LIMITS = {"household_number": 40, "name": 50, "address": 200, "work_place": 100}
 _CODE_LISTS = (
     "household_kind",
     "relationship",
@@ -69,15 +69,6 @@ _MEMBER_CODES = (
     ("health", "health"),
     ("labour_ability", "labour_ability"),
 )
-FLAGS = (
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
-)
-_TRUE = frozenset({"1", "true", "yes", "y", "是", "有"})
-_FALSE = frozenset({"0", "false", "no", "n", "否", "无"})
-
 # Columns of the staging table, in the order rows are encoded.
 STAGED_COLUMNS = (
     ("household_number", "text"),
@@ -151,14 +142,6 @@ class HouseholdSeen:
     phone_masked: str | None
 
 
-class RowProblem(Exception):
-    def __init__(self, field: str, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.rule = rule
-        self.message = message
-
-
 class RowParser:
     """Parses chunks of one import; holds the caches that make a county's rows cheap."""
 
@@ -184,8 +167,9 @@ class RowParser:
             try:
                 self._row(number, values, result, rows)
             except RowProblem as problem:
+                household = check.household_of(values)
                 result.rejected.append(
-                    (number, _household_of(values), problem.field, problem.rule, problem.message)
+                    (number, household, problem.field, problem.rule, problem.message)
                 )
         result.payload = copy_binary.HEADER + bytes(rows) + copy_binary.TRAILER if rows else b""
         return result
@@ -263,17 +247,17 @@ class RowParser:
             raise values
         get = values.get
         codes = self.codes
-        household_number = _required(get("household_number"), "household_number")
-        village = _required(get("village"), "village")
+        household_number = check.required(get("household_number"), "household_number")
+        village = check.required(get("village"), "village")
         if village not in self._villages:
-            self._villages[village] = _village_problem(village, self.context.scope_area)
+            self._villages[village] = check.village_problem(village, self.context.scope_area)
         problem = self._villages[village]
         if problem is not None:
             raise RowProblem(*problem)
-        kind = _required(get("kind"), "kind")
-        _code(codes, kind, "kind", "household_kind")
-        address = _text(get("address"), "address")
-        phone = _text(get("phone"), "phone")
+        kind = check.required(get("kind"), "kind")
+        check.code(codes, kind, "kind", "household_kind")
+        address = check.text_field(get("address"), "address")
+        phone = check.text_field(get("phone"), "phone")
         if phone is not None:
             try:
                 phone = normalize_phone(phone)
@@ -281,19 +265,20 @@ class RowParser:
                 raise RowProblem("phone", exc.rule, exc.message) from None
 
         try:
-            person = self.person_numbers.parse(_required(get("person_number"), "person_number"))
+            raw_number = check.required(get("person_number"), "person_number")
+            person = self.person_numbers.parse(raw_number)
         except InvalidPersonNumber as exc:
             raise RowProblem("person_number", exc.rule, exc.message) from None
-        name = _required(get("name"), "name")
-        relationship = _required(get("relationship"), "relationship")
-        _code(codes, relationship, "relationship", "relationship")
+        name = check.required(get("name"), "name")
+        relationship = check.required(get("relationship"), "relationship")
+        check.code(codes, relationship, "relationship", "relationship")
         member_codes = [
-            _code(codes, _text(get(name_), name_), name_, list_name)
+            check.code(codes, check.text_field(get(name_), name_), name_, list_name)
             for name_, list_name in _MEMBER_CODES
         ]
-        work_place = _text(get("work_place"), "work_place")
-        work_months = _work_months(get("work_months"))
-        flags = [_flag(get(name_), name_) for name_ in FLAGS]
+        work_place = check.text_field(get("work_place"), "work_place")
+        work_months = check.work_months(get("work_months"))
+        flags = [check.flag(get(name_), name_) for name_ in FLAGS]
 
         protector = self.protector
         seen = result.households.get(household_number)
@@ -332,102 +317,6 @@ class RowParser:
         result.agreeing.append(shared if shared == agreeing else agreeing)
         result.head_name.append(name if relationship == "head" else None)
         result.person_index.append(index)
-
-
-def _village_problem(village: str, scope_area: str) -> tuple[str, str, str] | None:
-    """(field, rule, message) of what is wrong with a village code, None if nothing."""
-    try:
-        level = level_of(village)
-    except InvalidAreaCode as exc:
-        return ("village", exc.rule, "The village must be a 12-digit area code.")
-    if level is not AreaLevel.VILLAGE:
-        return ("village", "not_a_village", f"{village} is a {level.value}, not a village.")
-    if not is_within(village, scope_area):
-        return ("village", "area_out_of_scope", f"{village} is outside your area.")
-    return None
-
-
-def _text(value: Any, name: str) -> str | None:
-    """A trimmed text field, None when empty; checks the type and the length limit."""
-    if value is None:
-        return None
-    if value.__class__ is not str:
-        raise RowProblem(name, "type", f"{name} must be a string.")
-    value = value.strip()
-    if not value:
-        return None
-    limit = _LIMITS.get(name)
-    if limit is not None and len(value) > limit:
-        raise RowProblem(name, "too_long", f"{name} is longer than {limit} characters.")
-    return value
-
-
-def _required(value: Any, name: str) -> str:
-    text = _text(value, name)
-    if text is None:
-        raise RowProblem(name, "missing", f"{name} is required.")
-    return text
-
-
-def _code(
-    codes: Mapping[str, frozenset[str]], value: str | None, name: str, list_name: str
-) -> str | None:
-    if value is not None and value not in codes[list_name]:
-        raise RowProblem(name, "code_unknown", f"{value!r} is not a code of the list {list_name}.")
-    return value
-
-
-def _work_months(value: Any) -> int | None:
-    if isinstance(value, str):
-        value = value.strip()
-        if not value:
-            return None
-        if not value.isascii() or not value.isdigit():
-            raise RowProblem("work_months", "format", "work_months must be a whole number.")
-        value = int(value)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RowProblem("work_months", "format", "work_months must be a whole number.")
-    if not 0 <= value <= 12:
-        raise RowProblem("work_months", "range", "work_months must be between 0 and 12.")
-    return value
-
-
-_FLAG_VALUES: dict[object, bool] = {
-    None: False,
-    True: True,
-    False: False,
-    "1": True,
-    "0": False,
-    "": False,
-    "是": True,
-    "否": False,
-    "true": True,
-    "false": False,
-}
-
-
-def _flag(value: Any, name: str) -> bool:
-    try:
-        return _FLAG_VALUES[value]
-    except (KeyError, TypeError):
-        pass
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if not text or text in _FALSE:
-            return False
-        if text in _TRUE:
-            return True
-    raise RowProblem(name, "format", f"{name} must be one of 1/0, true/false, 是/否.")
-
-
-def _household_of(values: Any) -> str | None:
-    """The household number of a rejected row, when there is one to tie the row to."""
-    household = values.get("household_number") if isinstance(values, dict) else None
-    if isinstance(household, str):
-        return household.strip() or None
-    return None
 
 
 # A worker process keeps the parsers of the last few imports it served (an import sends its
