@@ -8,8 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# One area's figures by service: {"monitoring": {metric: value}, "funds": {...}, ...}
-Values = dict[str, dict[str, Decimal]]
+# One area's figures by service: {"monitoring": {metric: value}, "funds": {...}, ...}; a value
+# of None is a figure not known for the day (current-only), which empties what depends on it.
+Values = dict[str, dict[str, Decimal | None]]
 Compute = Callable[[Values], Decimal | None]
 
 

@@ -1,8 +1,9 @@
-"""`GET /indicators` (per-area indicator table, ranked, in JSON, CSV or XLSX) and
-`GET /indicators/catalogue`."""
+"""`GET /indicators` (per-area indicator table, ranked, as of a day, in JSON, CSV or XLSX),
+`GET /indicators/series` (one area month by month) and `GET /indicators/catalogue`."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from gateway.indicators import exports, sources
 from gateway.indicators.catalogue import BY_KEY, CATALOGUE
-from gateway.indicators.table import Row, build, rank
+from gateway.indicators.table import Row, build, build_series, rank
 from gateway.models import Area
 from services.common.areas import AREA_LEVEL_DEPTH, AreaLevel, level_of, scope_bounds
 from services.common.auth.dependencies import require_roles
@@ -20,6 +21,7 @@ from services.common.auth.principal import Principal
 from services.common.auth.roles import Role
 from services.common.business_time import business_today
 from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.dated_figures import MONTH_PATTERN, as_of_day, months_between
 from services.common.errors import InvalidInput, NotFound
 from services.common.fields import AreaCode
 
@@ -62,10 +64,26 @@ class IndicatorTable(BaseModel):
     area: str
     level: str
     year: int
+    as_of: date
     rank_by: str | None
     unavailable: list[str]
     rows: list[IndicatorRow]
     total: IndicatorRow
+
+
+class SeriesRow(BaseModel):
+    month: str
+    as_of: date
+    indicators: dict[str, Decimal | None]
+
+
+class IndicatorSeries(BaseModel):
+    area: str
+    name: str
+    start: str
+    end: str
+    unavailable: list[str]
+    rows: list[SeriesRow]
 
 
 @router.get(
@@ -96,7 +114,10 @@ async def catalogue(_viewer: Viewer) -> list[IndicatorInfo]:
         "ratios computed from exact counts, a total row, and ranks on `rank_by` (ties share a "
         "rank; each indicator ranks in its own better direction). A service that does not answer "
         "within the deadline leaves its indicators empty and is named in `unavailable`. "
-        "`format=csv` or `xlsx` gives the table officials circulate."
+        "`as_of` (截至日期; default today, never in the future) gives the figures at the end of "
+        "that day, `year` defaulting to its year; indicators known for today only (overdue "
+        "loans) are empty for a past day. `format=csv` or `xlsx` gives the table officials "
+        "circulate."
     ),
 )
 async def indicators(
@@ -110,6 +131,7 @@ async def indicators(
     year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
     rank_by: Annotated[str | None, Query(max_length=60)] = None,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+    as_of: Annotated[date | None, Query()] = None,
 ) -> Response | IndicatorTable:
     if not viewer.covers(area):
         raise NotFound(f"No area {area} in your jurisdiction.")
@@ -124,7 +146,8 @@ async def indicators(
             "indicator_unknown",
             f"No indicator {rank_by}; see /indicators/catalogue.",
         )
-    year = year or business_today().year
+    day = as_of_day(as_of)
+    year = year or day.year
     state = request.app.state
     collected = await sources.collect(
         state.upstreams,
@@ -133,6 +156,7 @@ async def indicators(
         level=level,
         year=year,
         deadline=state.settings.indicators_deadline_seconds,
+        as_of=day if day < business_today() else None,
     )
     names = await _area_names(session, area, level)
     area_name = await session.scalar(select(Area.name).where(Area.code == area)) or area
@@ -146,7 +170,7 @@ async def indicators(
             headers=_download("csv", area, year),
         )
     if format == "xlsx":
-        title = f"{area_name}{year}年防返贫考核指标"
+        title = f"{area_name}{year}年防返贫考核指标（截至{day:%Y年%m月%d日}）"
         return Response(
             exports.to_xlsx(table, title),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -156,10 +180,81 @@ async def indicators(
         area=area,
         level=level,
         year=year,
+        as_of=day,
         rank_by=rank_by,
         unavailable=table.unavailable,
         rows=[_row(row) for row in table.rows],
         total=_row(table.total),
+    )
+
+
+@router.get(
+    "/series",
+    response_model=IndicatorSeries,
+    summary="One area's indicators month by month (考核指标按月变化)",
+    description=(
+        "One row per month from `from` to `to` (YYYY-MM, at most 36 months, not after the "
+        "current month) for `area`: every indicator of the catalogue at the month's end "
+        "(`as_of`; today for the current month), the ratios computed from that day's exact "
+        "counts. Indicators known for today only (overdue loans) are empty for past months. "
+        "A service that does not answer within the deadline leaves its indicators empty and is "
+        "named in `unavailable`. `format=csv` or `xlsx` for the table officials circulate."
+    ),
+)
+async def series(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    area: Annotated[AreaCode, Query()],
+    start: Annotated[str, Query(alias="from", pattern=MONTH_PATTERN)],
+    end: Annotated[str, Query(alias="to", pattern=MONTH_PATTERN)],
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+) -> Response | IndicatorSeries:
+    if not viewer.covers(area):
+        raise NotFound(f"No area {area} in your jurisdiction.")
+    months = months_between(start, end)
+    state = request.app.state
+    collected = await sources.collect_series(
+        state.upstreams,
+        state.service_token.current(),
+        area=area,
+        start=start,
+        end=end,
+        deadline=state.settings.indicators_deadline_seconds,
+    )
+    rows = build_series(collected, [month.label for month in months])
+    as_of = {month.label: month.as_of.isoformat() for month in months}
+    area_name = await session.scalar(select(Area.name).where(Area.code == area)) or area
+    headers = {
+        "Content-Disposition": f'attachment; filename="indicators-{area}-{start}-{end}.{format}"'
+    }
+    if format == "csv":
+        return Response(
+            exports.series_to_csv(rows, as_of),
+            media_type="text/csv; charset=utf-8",
+            headers=headers,
+        )
+    if format == "xlsx":
+        title = f"{area_name}防返贫考核指标按月变化（{start}至{end}）"
+        return Response(
+            exports.series_to_xlsx(rows, as_of, title),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers=headers,
+        )
+    return IndicatorSeries(
+        area=area,
+        name=area_name,
+        start=start,
+        end=end,
+        unavailable=collected.unavailable,
+        rows=[
+            SeriesRow(
+                month=row.area_code,
+                as_of=date.fromisoformat(as_of[row.area_code]),
+                indicators=row.values,
+            )
+            for row in rows
+        ],
     )
 
 

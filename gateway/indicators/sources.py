@@ -1,7 +1,11 @@
 """Asking every service for its figures at once, within a deadline.
 
 A service that is down, slow or answering errors leaves its sections empty and is named in
-`unavailable`; the answer as a whole never fails and never waits past the deadline.
+`unavailable`; the answer as a whole never fails and never waits past the deadline. The same
+holds for one area's monthly series (`collect_series`), whose rows are keyed by month.
+
+A metric a service names in `current_only` (known for today only, e.g. overdue loans as of a
+past day) arrives as None: the indicators built on it are empty rather than wrong.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,13 +24,16 @@ from services.common.observability import REQUEST_ID_HEADER, current_request_id
 SERVICES = ("monitoring", "funds", "employment")
 logger = logging.getLogger("dixian.indicators")
 
-Figures = dict[str, dict[str, Decimal]]  # area code -> metric -> value (numbers only)
+# area code (or month, for a series) -> metric -> value; None: not known for that day
+Figures = dict[str, dict[str, Decimal | None]]
 
 
 @dataclass
 class Collected:
     by_service: dict[str, Figures] = field(default_factory=dict)
     unavailable: list[str] = field(default_factory=list)
+    # Metrics a service knows for today only and left out of every row, by service.
+    current_only: dict[str, list[str]] = field(default_factory=dict)
 
 
 async def collect(
@@ -36,12 +44,41 @@ async def collect(
     level: str,
     year: int,
     deadline: float,
+    as_of: date | None = None,
 ) -> Collected:
-    """Every service's figures under `area` at `level` for `year`, or its name in
-    `unavailable` when it did not answer well within `deadline` seconds."""
+    """Every service's figures under `area` at `level` for `year` (as of the end of `as_of`
+    when given), or its name in `unavailable` when it did not answer well within `deadline`
+    seconds."""
+    params: dict[str, str | int] = {"area": area, "level": level, "year": year}
+    if as_of is not None:
+        params["as_of"] = as_of.isoformat()
+    return await _gather(clients, token, "/api/v1/internal/figures", params, deadline)
+
+
+async def collect_series(
+    clients: dict[str, httpx.AsyncClient],
+    token: str,
+    *,
+    area: str,
+    start: str,
+    end: str,
+    deadline: float,
+) -> Collected:
+    """Every service's monthly figures of `area` from `start` to `end` (YYYY-MM), keyed by
+    month, under the same deadline."""
+    params: dict[str, str | int] = {"area": area, "from": start, "to": end}
+    return await _gather(clients, token, "/api/v1/internal/figures/series", params, deadline)
+
+
+async def _gather(
+    clients: dict[str, httpx.AsyncClient],
+    token: str,
+    path: str,
+    params: dict[str, str | int],
+    deadline: float,
+) -> Collected:
     tasks = {
-        name: asyncio.create_task(_fetch(clients[name], token, area=area, level=level, year=year))
-        for name in SERVICES
+        name: asyncio.create_task(_fetch(clients[name], token, path, params)) for name in SERVICES
     }
     done, pending = await asyncio.wait(tasks.values(), timeout=deadline)
     for task in pending:
@@ -49,7 +86,7 @@ async def collect(
     collected = Collected()
     for name, task in tasks.items():
         if task in done and task.exception() is None:
-            collected.by_service[name] = task.result()
+            collected.by_service[name], collected.current_only[name] = task.result()
         else:
             reason = "deadline" if task in pending else repr(task.exception())
             logger.warning("figures of %s unavailable: %s", name, reason)
@@ -58,21 +95,27 @@ async def collect(
 
 
 async def _fetch(
-    client: httpx.AsyncClient, token: str, *, area: str, level: str, year: int
-) -> Figures:
+    client: httpx.AsyncClient, token: str, path: str, params: dict[str, str | int]
+) -> tuple[Figures, list[str]]:
     response = await client.get(
-        "/api/v1/internal/figures",
-        params={"area": area, "level": level, "year": year},
+        path,
+        params=params,
         headers={"Authorization": f"Bearer {token}", REQUEST_ID_HEADER: current_request_id() or ""},
     )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
-    return {row["area_code"]: _numbers(row["figures"]) for row in body["rows"]}
+    figures: Figures = {}
+    for row in body.get("rows", body.get("months", [])):
+        # Counts in `figures`; amounts in `figures` (funds) or `amounts` (employment).
+        values = _numbers({**row["figures"], **row.get("amounts", {})})
+        values.update(dict.fromkeys(row.get("current_only", [])))
+        figures[row.get("area_code") or row["month"]] = values
+    return figures, list(body.get("current_only", []))
 
 
-def _numbers(figures: dict[str, Any]) -> dict[str, Decimal]:
+def _numbers(figures: dict[str, Any]) -> dict[str, Decimal | None]:
     """Counts and amounts (amounts arrive as strings); anything else is not a figure."""
-    numbers = {}
+    numbers: dict[str, Decimal | None] = {}
     for metric, value in figures.items():
         if isinstance(value, bool) or value is None:
             continue

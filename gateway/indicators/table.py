@@ -35,16 +35,28 @@ def build(collected: Collected, names: dict[str, str], area: str, area_name: str
     ]
     summed: Values = {}
     for service, figures in collected.by_service.items():
-        totals: dict[str, Decimal] = {}
+        totals: dict[str, Decimal | None] = dict.fromkeys(collected.current_only.get(service, []))
         for metrics in figures.values():
             for metric, value in metrics.items():
-                totals[metric] = totals.get(metric, Decimal(0)) + value
+                known = totals.get(metric, Decimal(0))
+                totals[metric] = None if known is None or value is None else known + value
         summed[service] = totals
     return Table(rows, Row(area, area_name, _values(summed)), list(collected.unavailable))
 
 
+def build_series(collected: Collected, months: list[str]) -> list[Row]:
+    """One row per month (named by the month) for one area, from figures keyed by month."""
+    return [Row(month, month, _values(_figures_of(collected, month))) for month in months]
+
+
 def _figures_of(collected: Collected, code: str) -> Values:
-    return {service: figures.get(code, {}) for service, figures in collected.by_service.items()}
+    return {
+        service: {
+            **dict.fromkeys(collected.current_only.get(service, [])),
+            **figures.get(code, {}),
+        }
+        for service, figures in collected.by_service.items()
+    }
 
 
 def _values(values: Values) -> dict[str, Decimal | None]:

@@ -1,5 +1,12 @@
 """Assembling the figures of areas at one level: stored sums plus the read-time counts, split
-into counts, amounts (yuan) and the one ratio this service can compute alone."""
+into counts, amounts (yuan) and the one ratio this service can compute alone.
+
+As of a past day (按日统计) the stored sums are those at the end of that day and the workers of
+workshops and posts are counted from the spells' dates on that day. Two parts are current-only:
+overdue loans (an extension rewrites a loan's schedule, so the schedule of a past day is not
+kept) are left out and named in `CURRENT_ONLY`; labourers carried on a job open since an
+earlier year are counted from today's rows (see spells/yearly.py).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from services.employment.figures import rollups as f
 from services.employment.settings import EmploymentSettings
 
 COMPLETION_RATE = "employment_completion_rate"
+CURRENT_ONLY = (f.LOANS_OVERDUE, f.OVERDUE_AMOUNT)
 
 
 @dataclass
@@ -57,21 +65,25 @@ async def figures_by_area(
     depth: int,
     year: int,
     today: date,
+    past: bool = False,
 ) -> list[AreaFigures]:
-    """The figures of every area at `depth` under `area` that has any, in code order."""
+    """The figures of every area at `depth` under `area` that has any, in code order: current,
+    or as of the end of `today` when it is a `past` day (without `CURRENT_ONLY`)."""
     rows: dict[str, AreaFigures] = {}
 
     def row(code: str) -> AreaFigures:
         return rows.setdefault(code, AreaFigures(code))
 
-    for code, metric, value in await repository.stored_figures(session, area, depth, year):
+    as_of = today if past else None
+    for code, metric, value in await repository.stored_figures(session, area, depth, year, as_of):
         row(code).values[metric] += value
     for code, place, count in await repository.carried_open_jobs(session, area, depth, year):
         row(code).values[f.EMPLOYED] += count
         row(code).values[f.by(f.EMPLOYED, place)] += count
-    for code, count, amount in await repository.overdue_loans(session, area, depth, today):
-        row(code).values[f.LOANS_OVERDUE] += count
-        row(code).values[f.OVERDUE_AMOUNT] += amount
+    if not past:
+        for code, count, amount in await repository.overdue_loans(session, area, depth, today):
+            row(code).values[f.LOANS_OVERDUE] += count
+            row(code).values[f.OVERDUE_AMOUNT] += amount
     for code, workers, exited in await repository.workshop_workers(session, area, depth, today):
         values = row(code).values
         values[f.WORKSHOP_WORKERS] += workers

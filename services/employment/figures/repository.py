@@ -7,13 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
+from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.employment.models import (
     AreaFigure,
+    AreaFigureDay,
     AssistanceWorkshop,
     EmploymentSpell,
     Labourer,
@@ -32,10 +34,13 @@ def group_code(column: Any, depth: int) -> Any:
 
 
 async def stored_figures(
-    session: AsyncSession, area: str, depth: int, year: int
+    session: AsyncSession, area: str, depth: int, year: int, as_of: date | None = None
 ) -> list[tuple[str, str, Decimal]]:
-    """(area code at the level, metric, value) for all-time and the year's figures under `area`."""
+    """(area code at the level, metric, value) for all-time and the year's figures under `area`:
+    current, or as of the end of the day `as_of` (the sums of their dated deltas)."""
     low, high = scope_bounds(area)
+    if as_of is not None:
+        return await _dated_figures(session, low, high, depth, year, as_of)
     group = group_code(AreaFigure.area_code, depth).label("group_code")
     query = (
         select(group, AreaFigure.metric, func.sum(AreaFigure.value))
@@ -43,6 +48,41 @@ async def stored_figures(
         .group_by(group, AreaFigure.metric)
     )
     return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
+
+
+async def _dated_figures(
+    session: AsyncSession, low: str, high: str, depth: int, year: int, as_of: date
+) -> list[tuple[str, str, Decimal]]:
+    group = group_code(AreaFigureDay.area_code, depth).label("group_code")
+    query = (
+        select(group, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
+        .where(
+            AreaFigureDay.area_code.between(low, high),
+            AreaFigureDay.year.in_([ALL_YEARS, year]),
+            AreaFigureDay.day <= as_of,
+        )
+        .group_by(group, AreaFigureDay.metric)
+    )
+    return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
+
+
+async def monthly_deltas(
+    session: AsyncSession, area: str, years: list[int], until: date
+) -> list[MonthlyDelta]:
+    """(year, first day of the month, metric, sum of deltas) under `area` up to `until`, for
+    all-time figures and the given years'."""
+    low, high = scope_bounds(area)
+    month = cast(func.date_trunc("month", AreaFigureDay.day), Date).label("month")
+    query = (
+        select(AreaFigureDay.year, month, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
+        .where(
+            AreaFigureDay.area_code.between(low, high),
+            AreaFigureDay.year.in_([ALL_YEARS, *years]),
+            AreaFigureDay.day <= until,
+        )
+        .group_by(AreaFigureDay.year, month, AreaFigureDay.metric)
+    )
+    return [tuple(row) for row in (await session.execute(query)).all()]  # type: ignore[misc]
 
 
 async def carried_open_jobs(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
@@ -22,4 +22,19 @@ class FiguresAnswer(BaseModel):
     level: str
     year: int
     as_of: datetime
+    day: date = Field(description="The business day the figures are for (按日统计)")
     rows: list[AreaFigures]
+
+
+class MonthFigures(BaseModel):
+    month: str
+    as_of: date = Field(description="The month's last day, or today for the current month")
+    figures: dict[str, int | str] = Field(
+        description="Counts as integers, amounts in yuan as decimal strings"
+    )
+    standing: StandingRead
+
+
+class SeriesAnswer(BaseModel):
+    area: str
+    months: list[MonthFigures]

@@ -1,16 +1,18 @@
-"""Reading figures: sums of the stored village figures over code prefixes, plus the figures
-that depend on the clock, counted from indexed deadlines."""
+"""Reading figures: sums of the stored village figures over code prefixes (the current ones, or
+their dated deltas up to a day), plus the figures that depend on the clock, counted from
+indexed deadlines."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import Date, and_, cast, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
-from services.monitoring.models import AreaFigure, Case
+from services.common.dated_figures import ALL_YEARS, MonthlyDelta
+from services.monitoring.models import AreaFigure, AreaFigureDay, Case
 
 
 def _group(column: Any, depth: int) -> Any:
@@ -19,10 +21,13 @@ def _group(column: Any, depth: int) -> Any:
 
 
 async def stored_figures(
-    session: AsyncSession, area: str, depth: int, year: int
+    session: AsyncSession, area: str, depth: int, year: int, as_of: date | None = None
 ) -> list[tuple[str, str, int]]:
-    """(area code at the level, metric, value) for all-time and the year's figures under `area`."""
+    """(area code at the level, metric, value) for all-time and the year's figures under `area`:
+    current, or as of the end of the day `as_of`."""
     low, high = scope_bounds(area)
+    if as_of is not None:
+        return await _dated_figures(session, low, high, depth, year, as_of)
     group = _group(AreaFigure.area_code, depth).label("group_code")
     query = (
         select(group, AreaFigure.metric, func.sum(AreaFigure.value))
@@ -34,20 +39,58 @@ async def stored_figures(
     ]
 
 
+async def _dated_figures(
+    session: AsyncSession, low: str, high: str, depth: int, year: int, as_of: date
+) -> list[tuple[str, str, int]]:
+    group = _group(AreaFigureDay.area_code, depth).label("group_code")
+    query = (
+        select(group, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
+        .where(
+            AreaFigureDay.area_code.between(low, high),
+            AreaFigureDay.year.in_([ALL_YEARS, year]),
+            AreaFigureDay.day <= as_of,
+        )
+        .group_by(group, AreaFigureDay.metric)
+    )
+    return [
+        (code, metric, int(value)) for code, metric, value in (await session.execute(query)).all()
+    ]
+
+
+async def monthly_deltas(
+    session: AsyncSession, area: str, years: list[int], until: date
+) -> list[MonthlyDelta]:
+    """(year, first day of the month, metric, sum of deltas) under `area` up to `until`, for
+    all-time figures and the given years'."""
+    low, high = scope_bounds(area)
+    month = cast(func.date_trunc("month", AreaFigureDay.day), Date).label("month")
+    query = (
+        select(AreaFigureDay.year, month, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
+        .where(
+            AreaFigureDay.area_code.between(low, high),
+            AreaFigureDay.year.in_([ALL_YEARS, *years]),
+            AreaFigureDay.day <= until,
+        )
+        .group_by(AreaFigureDay.year, month, AreaFigureDay.metric)
+    )
+    return [tuple(row) for row in (await session.execute(query)).all()]  # type: ignore[misc]
+
+
 async def overdue_cases(
-    session: AsyncSession, area: str, depth: int, today: date
+    session: AsyncSession, area: str, depth: int, today: date, *, past: bool = False
 ) -> list[tuple[str, int]]:
+    """Cases open past their deadline at the end of `today`; for a `past` day, by the cases'
+    recorded opening and closing dates (the current count uses the open cases' index)."""
     low, high = scope_bounds(area)
     group = _group(Case.area_code, depth).label("group_code")
+    still_open = (
+        and_(Case.opened_on <= today, or_(Case.closed_on.is_(None), Case.closed_on > today))
+        if past
+        else Case.closed_on.is_(None)
+    )
     query = (
         select(group, func.count())
-        .where(
-            and_(
-                Case.area_code.between(low, high),
-                Case.closed_on.is_(None),
-                Case.deadline_on < today,
-            )
-        )
+        .where(Case.area_code.between(low, high), still_open, Case.deadline_on < today)
         .group_by(group)
     )
     return [(code, int(count)) for code, count in (await session.execute(query)).all()]
