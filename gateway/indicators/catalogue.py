@@ -186,8 +186,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         "未处置预警",
         "Open department warnings",
         "条",
-        "monitoring.open_warnings",
-        figure(M, "open_warnings"),
+        "monitoring.department_warnings_open",
+        figure(M, "department_warnings_open"),
         lower_better=True,
     ),
     _indicator(
@@ -196,8 +196,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         "未登记线索",
         "Leads on unregistered people",
         "条",
-        "monitoring.leads",
-        figure(M, "leads"),
+        "monitoring.department_leads_open",
+        figure(M, "department_leads_open"),
         lower_better=True,
     ),
     _indicator(
@@ -206,8 +206,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         "预警转立案",
         "Warnings converted to cases",
         "条",
-        "monitoring.warnings_converted",
-        figure(M, "warnings_converted"),
+        "monitoring.department_warnings_converted + monitoring.department_leads_converted",
+        total(figure(M, "department_warnings_converted"), figure(M, "department_leads_converted")),
     ),
     _indicator(
         "funds_allocated",
