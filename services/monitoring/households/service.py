@@ -172,6 +172,23 @@ async def get_household(
     return household
 
 
+async def audited_household(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID, *, view: str
+) -> Household:
+    """The household, with an audit row saying which of its records (`view`) was read."""
+    household = await get_household(session, principal, household_id)
+    await record_audit(
+        session,
+        principal,
+        action="read",
+        entity="household",
+        entity_id=str(household.id),
+        area_code=household.area_code,
+        details={"view": view},
+    )
+    return household
+
+
 def check_village(principal: Principal, area_code: str, field: str) -> None:
     if level_of(area_code) != AreaLevel.VILLAGE:
         raise InvalidInput.for_field(

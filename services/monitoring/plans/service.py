@@ -18,7 +18,7 @@ from services.common.personal_data import Protected, Protector
 from services.common.personal_data.phones import InvalidPhone
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.figures import rollups
-from services.monitoring.households.repository import get_household
+from services.monitoring.households.service import audited_household, get_household
 from services.monitoring.models import HelpMeasure, HelpPlan, Household
 from services.monitoring.plans import repository
 from services.monitoring.plans.repository import HouseholdKey, MeasureKey
@@ -46,7 +46,7 @@ async def put_plan(
 ) -> tuple[HelpPlan, bool]:
     """Create the household's plan, or replace it (which needs If-Match); True when created."""
     # Locking the household serializes writers of its one plan.
-    household = await _household(session, principal, household_id, for_update=True)
+    household = await get_household(session, principal, household_id, for_update=True)
     if household.monitoring_status != "monitored":
         raise Conflict(
             "Only a monitored household (监测对象) gets a help plan.",
@@ -77,7 +77,7 @@ async def put_plan(
 async def read_plan(
     session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> HelpPlan:
-    household = await _household(session, principal, household_id)
+    household = await get_household(session, principal, household_id)
     plan = await repository.plan_of(session, household.id)
     if plan is None:
         raise NotFound("The household has no help plan yet.", code="help_plan_not_found")
@@ -106,7 +106,7 @@ async def add_measure(
             "body.ended_on", "before_start", "ended_on must not be before started_on."
         )
     # Locked, so that of two first measures written at once only one counts the household.
-    household = await _household(session, principal, household_id, for_update=True)
+    household = await get_household(session, principal, household_id, for_update=True)
     if household.monitoring_status not in HELPED_STATUSES:
         raise Conflict(
             "Only a monitored (or risk-eliminated) household receives help measures.",
@@ -150,16 +150,7 @@ async def list_measures(
     after: MeasureKey | None,
     limit: int,
 ) -> list[HelpMeasure]:
-    household = await _household(session, principal, household_id)
-    await record_audit(
-        session,
-        principal,
-        action="read",
-        entity="household",
-        entity_id=str(household.id),
-        area_code=household.area_code,
-        details={"view": "help_measures"},
-    )
+    household = await audited_household(session, principal, household_id, view="help_measures")
     return await repository.measures_of(session, household.id, after=after, limit=limit)
 
 
@@ -197,19 +188,6 @@ async def households_without_measures(
         after=after,
         limit=limit,
     )
-
-
-async def _household(
-    session: AsyncSession,
-    principal: Principal,
-    household_id: uuid.UUID,
-    *,
-    for_update: bool = False,
-) -> Household:
-    household = await get_household(session, principal, household_id, for_update=for_update)
-    if household is None:
-        raise NotFound(f"No household {household_id}.")
-    return household
 
 
 def _protect_phone(protector: Protector, raw: str | None) -> Protected | None:

@@ -7,12 +7,11 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.audit import record_audit
 from services.common.auth.principal import Principal
-from services.common.errors import Conflict, InvalidInput, NotFound
+from services.common.errors import Conflict, InvalidInput
 from services.common.history import record_write
 from services.monitoring.cases.service import reopen_after_revisit
-from services.monitoring.households.repository import get_household
+from services.monitoring.households.service import audited_household, get_household
 from services.monitoring.models import Case, Household, Visit
 from services.monitoring.plans.repository import HouseholdKey
 from services.monitoring.visits import repository
@@ -37,7 +36,7 @@ async def record_visit(
             "body.visited_on", "in_future", "A visit cannot be recorded before it happens."
         )
     # Locked: a revisit may change the household's status in this same transaction.
-    household = await _household(session, principal, household_id, for_update=True)
+    household = await get_household(session, principal, household_id, for_update=True)
     if data.kind == "revisit":
         _check_revisit(household, data.visited_on)
     visit = Visit(
@@ -76,16 +75,7 @@ async def list_visits(
     after: VisitKey | None,
     limit: int,
 ) -> list[Visit]:
-    household = await _household(session, principal, household_id)
-    await record_audit(
-        session,
-        principal,
-        action="read",
-        entity="household",
-        entity_id=str(household.id),
-        area_code=household.area_code,
-        details={"view": "visits"},
-    )
+    household = await audited_household(session, principal, household_id, view="visits")
     return await repository.visits_of(session, household.id, after=after, limit=limit)
 
 
@@ -115,16 +105,3 @@ def _check_revisit(household: Household, visited_on: date) -> None:
             "before_elimination",
             "A revisit comes after the risk was eliminated.",
         )
-
-
-async def _household(
-    session: AsyncSession,
-    principal: Principal,
-    household_id: uuid.UUID,
-    *,
-    for_update: bool = False,
-) -> Household:
-    household = await get_household(session, principal, household_id, for_update=for_update)
-    if household is None:
-        raise NotFound(f"No household {household_id}.")
-    return household
