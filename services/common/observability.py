@@ -36,6 +36,7 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 access_logger = logging.getLogger("dixian.access")
+QUIET_LOGGERS = ("httpx", "httpcore")
 
 
 def current_request_id() -> str | None:
@@ -74,6 +75,11 @@ def configure_logging(level: str, *, json_lines: bool) -> None:
     root.setLevel(level.upper())
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True
+    # httpx logs every outgoing request's full URL at INFO, query string included (e.g. a
+    # household search by ID number passed on by the gateway); the access log records each
+    # request without its query instead.
+    for chatty in QUIET_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 class RequestContextMiddleware:
