@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate db-start db-stop openapi clean
+.PHONY: help install run test lint format migrate db-start db-stop openapi clean demo-data
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ db-stop: install ## Stop the embedded PostgreSQL
 openapi: install ## Write each app's OpenAPI document to docs/openapi/
 	@mkdir -p docs/openapi
 	@for app in $(APPS); do $(PY) -m scripts.openapi $$app > docs/openapi/$$app.json; done
+
+demo-data: install ## Demo province through the running gateway (ARGS="--counties 4 ..."; DEMO_ADMIN_PASSWORD)
+	$(PY) -m scripts.demo_data $(ARGS)
 
 clean: ## Remove the virtual environment and caches (keeps .data)
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

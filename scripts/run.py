@@ -33,6 +33,8 @@ def start_apps(host: str, app_ports: dict[str, int]) -> list[subprocess.Popen[by
     env = dict(os.environ)
     for service in ("monitoring", "funds", "employment"):
         env.setdefault(f"GATEWAY_{service.upper()}_URL", f"http://{host}:{app_ports[service]}")
+    # The employment service asks monitoring about people (eligibility) on its own.
+    env.setdefault("EMPLOYMENT_MONITORING_URL", f"http://{host}:{app_ports['monitoring']}")
     processes = []
     for name, (module, _, _) in APPS.items():
         command = [
@@ -106,7 +108,10 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
-        print(banner(host, app_ports, wait_ready(host, app_ports), password), flush=True)
+        ready = wait_ready(host, app_ports)
+        print(banner(host, app_ports, ready, password), flush=True)
+        if os.environ.get("DEMO", os.environ.get("DEMO_DATA", "")).lower() in ("1", "true", "yes"):
+            load_demo_data(host, app_ports, ready)
         while not stopping and all(p.poll() is None for p in processes):
             time.sleep(0.3)
     finally:
@@ -122,6 +127,28 @@ def main() -> int:
             embedded_db.stop()
         print("Dixian stopped.", flush=True)
     return 0 if stopping else 1
+
+
+def load_demo_data(host: str, app_ports: dict[str, int], ready: dict[str, bool]) -> None:
+    """`make run DEMO=1`: the small demo province (演示数据) through the gateway, as a loader
+    administrator given a fresh password; a second start finds the data there."""
+    if not all(ready.values()) and not all(wait_ready(host, app_ports, seconds=120).values()):
+        print("Demo data skipped: not every app is ready.", flush=True)
+        return
+    import asyncio
+
+    from scripts.demo.loader import LOADER, loader_password
+
+    env = {
+        **os.environ,
+        "DEMO_GATEWAY_URL": f"http://{host}:{app_ports['gateway']}",
+        "DEMO_ADMIN_USERNAME": LOADER,
+        "DEMO_ADMIN_PASSWORD": asyncio.run(loader_password()),
+    }
+    print("Loading the demo data (演示数据)...", flush=True)
+    done = subprocess.run([sys.executable, "-m", "scripts.demo_data"], env=env, check=False)
+    if done.returncode != 0:
+        print("The demo data could not be loaded (see above); the apps keep running.", flush=True)
 
 
 def _ensure_dev_admin() -> str | None:
