@@ -15,6 +15,7 @@ from gateway.indicators.endpoints import router as indicators_router
 from gateway.indicators.service_token import ServiceToken
 from gateway.routing.proxy import make_upstream_clients
 from gateway.routing.proxy import router as proxy_router
+from gateway.routing.rate_limits import RateLimiter, rate_limited
 from gateway.settings import GatewaySettings
 from gateway.users.endpoints import router as users_router
 from services.common.app import create_app
@@ -42,18 +43,23 @@ def build_app(settings: GatewaySettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         routers=[
-            auth_router,
-            users_router,
-            clients_router,
-            areas_router,
-            indicators_router,
-            changes_router(),
-            proxy_router,
+            rate_limited(
+                [
+                    auth_router,
+                    users_router,
+                    clients_router,
+                    areas_router,
+                    indicators_router,
+                    changes_router(),
+                    proxy_router,
+                ]
+            )
         ],
         lifespan=lifespan,
     )
     app.state.token_issuer = TokenIssuer(settings)
     app.state.service_token = ServiceToken(app.state.token_issuer)
+    app.state.rate_limiter = RateLimiter(settings)
     app.state.upstreams = make_upstream_clients(
         settings.service_urls(),
         connect_timeout=settings.upstream_connect_timeout,

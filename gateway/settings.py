@@ -22,6 +22,11 @@ class GatewaySettings(CommonSettings):
     upstream_connect_timeout: float = Field(2.0, gt=0)
     upstream_timeout: float = Field(60.0, gt=0)
     indicators_deadline_seconds: float = Field(2.0, gt=0, le=60)
+    # Machine clients' token buckets (per client, per gateway replica).
+    rate_limit_pulls_per_minute: int = Field(120, ge=1)
+    rate_limit_pulls_burst: int = Field(30, ge=1)
+    rate_limit_requests_per_minute: int = Field(600, ge=1)
+    rate_limit_requests_burst: int = Field(120, ge=1)
 
     @model_validator(mode="after")
     def _refuse_development_signing_key(self) -> GatewaySettings:

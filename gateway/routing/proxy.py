@@ -7,13 +7,16 @@ verifies the token itself. A service that does not answer gives 502 or 504 in pr
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import anyio
 import httpx
 from fastapi import APIRouter, Request
-from starlette.background import BackgroundTask
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from services.common.errors import DixianError
 from services.common.observability import REQUEST_ID_HEADER, current_request_id
+from services.common.streaming import ClosingStreamingResponse
 
 SERVICES = ("monitoring", "funds", "employment")
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -48,7 +51,8 @@ class UpstreamTimeout(DixianError):
 def make_upstream_clients(
     urls: dict[str, str], *, connect_timeout: float, timeout: float
 ) -> dict[str, httpx.AsyncClient]:
-    """One client per service, created once at startup."""
+    """One client per service, created once at startup. `timeout` bounds each read (and
+    write), not the whole exchange, so a long streamed export is not cut off midway."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     return {
         name: httpx.AsyncClient(
@@ -85,12 +89,21 @@ async def forward(request: Request, service: str, path: str) -> Response:
     response_headers = {
         name: value for name, value in upstream.headers.items() if name.lower() not in HOP_BY_HOP
     }
-    return StreamingResponse(
-        upstream.aiter_raw(),
-        status_code=upstream.status_code,
-        headers=response_headers,
-        background=BackgroundTask(upstream.aclose),
+    return ClosingStreamingResponse(
+        _relay(upstream), status_code=upstream.status_code, headers=response_headers
     )
+
+
+async def _relay(upstream: httpx.Response) -> AsyncIterator[bytes]:
+    """The upstream body chunk by chunk, as it arrives. There is no total deadline: a long
+    export runs as long as chunks keep coming, each within the read timeout. The upstream
+    response is closed however the relay ends (done, failed, or the client went away)."""
+    try:
+        async for chunk in upstream.aiter_raw():
+            yield chunk
+    finally:
+        with anyio.CancelScope(shield=True):
+            await upstream.aclose()
 
 
 def _route(service: str) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from services.common.app import create_app
 from services.common.changes import changes_router
 from services.employment.bulk.endpoints import router as bulk_router
+from services.employment.exports.endpoints import router as exports_router
 from services.employment.figures.endpoints import router as figures_router
 from services.employment.labourers.endpoints import router as labourers_router
 from services.employment.loans.endpoints import router as loans_router
@@ -49,6 +50,7 @@ def build_app(settings: EmploymentSettings | None = None) -> FastAPI:
             targets_router,
             subsidies_router,
             loans_router,
+            exports_router,
             figures_router,
             bulk_router,
         ],

@@ -6,6 +6,7 @@ from services.common.app import create_app
 from services.common.changes import changes_router
 from services.funds.allocations.endpoints import router as allocations_router
 from services.funds.assets.endpoints import router as assets_router
+from services.funds.exports.endpoints import router as exports_router
 from services.funds.figures.endpoints import router as figures_router
 from services.funds.links.endpoints import router as links_router
 from services.funds.payments.endpoints import router as payments_router
@@ -37,6 +38,7 @@ def build_app(settings: FundsSettings | None = None) -> FastAPI:
             rules_router,
             reports_router,
             figures_router,
+            exports_router,
         ],
     )
 

@@ -6,6 +6,7 @@ from services.common.app import create_app
 from services.common.changes import changes_router
 from services.monitoring.cases.endpoints import router as cases_router
 from services.monitoring.codes.endpoints import router as code_lists_router
+from services.monitoring.exports.endpoints import router as exports_router
 from services.monitoring.feeds.endpoints import push_router as feed_push_router
 from services.monitoring.feeds.endpoints import router as feed_batches_router
 from services.monitoring.feeds.worker import feed_worker
@@ -47,6 +48,7 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
             imports_router,
             incomes_router,
             figures_router,
+            exports_router,
             feed_push_router,
             feed_batches_router,
             warning_rules_router,

@@ -1,0 +1,1 @@
+"""Streamed exports of microcredit loans for provincial systems (数据导出)."""
