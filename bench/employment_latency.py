@@ -22,16 +22,13 @@ import asyncio
 import contextlib
 import datetime
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import employment_setup as setup
+from bench.servers import cpu_seconds, free_port, start_server, stop_servers
 
 if TYPE_CHECKING:
     import httpx
@@ -166,42 +163,6 @@ async def in_process(pre_ping: bool = True) -> AsyncIterator[httpx.AsyncClient]:
     await employment.state.monitoring.aclose()
     for app in (monitoring, employment):
         await app.state.database.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(name: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        f"services.{name}.app:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, env=env)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=30)
 
 
 @contextlib.asynccontextmanager

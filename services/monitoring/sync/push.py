@@ -1,6 +1,10 @@
-"""Applying a pushed batch: each operation in its own transaction together with its
-`sync_operations` row, so one failing operation undoes nothing else, and an operation id
-already applied answers its stored outcome instead of applying twice."""
+"""Applying a pushed batch: one transaction for the batch, one savepoint per operation
+holding its writes and its `sync_operations` row, so one failing operation undoes nothing
+else, and an operation id already applied answers its stored outcome instead of applying
+twice. The outcomes are answered only after the batch commits: an answer lost, or a commit
+failed, is recovered by resending the batch. One commit per batch rather than per operation:
+each commit waits for a WAL flush (about 3 ms on the benchmark machine, more than a simple
+operation's statements), and a savepoint costs none."""
 
 from __future__ import annotations
 
@@ -33,64 +37,62 @@ async def push(
     protector: Protector,
     raw_operations: list[Any],
 ) -> list[Outcome]:
-    """The outcome of every operation, in the order sent."""
+    """The outcome of every operation, in the order sent, once all are committed."""
     parsed = [parse(index, raw) for index, raw in enumerate(raw_operations)]
     wanted = [item.operation.operation_id for item in parsed if isinstance(item, Parsed)]
-    async with database.sessionmaker() as session:
-        stored = await repository.stored_operations(session, principal.subject, wanted)
     outcomes = []
-    today = business_today()
-    for item in parsed:
-        if isinstance(item, Outcome):
-            outcomes.append(item)
-            continue
-        earlier = stored.get(item.operation.operation_id)
-        if earlier is None:
-            outcome, earlier = await _apply_one(database, principal, book, protector, item, today)
-            if earlier is not None:
-                stored[earlier.operation_id] = earlier
-            outcomes.append(outcome)
-        else:
-            outcomes.append(_replayed(item, earlier))
+    async with database.sessionmaker() as session:
+        await repository.serialize_pushes(session, principal.subject)
+        stored = await repository.stored_operations(session, principal.subject, wanted)
+        session.expunge_all()
+        ctx = Context(session, principal, book, protector, business_today())
+        for item in parsed:
+            if isinstance(item, Outcome):
+                outcomes.append(item)
+                continue
+            earlier = stored.get(item.operation.operation_id)
+            if earlier is None:
+                outcome, earlier = await _apply_one(ctx, item)
+                if earlier is not None:
+                    stored[earlier.operation_id] = earlier
+                outcomes.append(outcome)
+            else:
+                outcomes.append(_replayed(item, earlier))
+        await session.commit()
     return outcomes
 
 
-async def _apply_one(
-    database: Database,
-    principal: Principal,
-    book: CodeBook,
-    protector: Protector,
-    item: Parsed,
-    today: Any,
-) -> tuple[Outcome, SyncOperation | None]:
-    op = item.operation
+async def _apply_one(ctx: Context, item: Parsed) -> tuple[Outcome, SyncOperation | None]:
+    op, session, subject = item.operation, ctx.session, ctx.principal.subject
     try:
-        async with database.sessionmaker() as session:
-            applied = await apply(Context(session, principal, book, protector, today), op)
+        async with session.begin_nested():
+            applied = await apply(ctx, op)
             outcome = _applied(item, applied)
             stored = outcome.model_dump(mode="json", exclude={"index"})
             await repository.store_operation(
-                session, principal.subject, op.operation_id, op.kind, item.digest, stored
+                session, subject, op.operation_id, op.kind, item.digest, stored
             )
-            await session.commit()
     except PreconditionFailed as exc:
         return _conflict(item, exc), None
     except DixianError as exc:
         return _rejected(item, exc.code, exc.detail, exc.fields), None
     except IntegrityError:
         # Either a concurrent push of the same id won the key, or the write lost a race.
-        async with database.sessionmaker() as session:
-            found = await repository.stored_operations(
-                session, principal.subject, [op.operation_id]
-            )
+        found = await repository.stored_operations(session, subject, [op.operation_id])
         if op.operation_id in found:
             return _replayed(item, found[op.operation_id]), found[op.operation_id]
         return _rejected(item, "write_conflict", "The write met a concurrent one; resend it."), None
-    except DBAPIError:
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise  # the batch's transaction is gone: 503, and the device resends the batch
         logger.exception("sync operation failed in the database")
         return _rejected(item, "database_unavailable", "The database failed; resend it."), None
+    finally:
+        # Every operation starts from the database's rows, as in a session of its own: none
+        # sees another's loaded (or rolled back) objects.
+        session.expunge_all()
     return outcome, SyncOperation(
-        principal=principal.subject,
+        principal=subject,
         operation_id=op.operation_id,
         kind=op.kind,
         payload_sha256=item.digest,

@@ -6,12 +6,21 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.monitoring.models import Case, DepartmentWarning, Household, Member, SyncOperation
+
+
+async def serialize_pushes(session: AsyncSession, principal: str) -> None:
+    """Until this transaction ends, another push of the same principal waits here: a batch
+    resent while the first is still running then finds all its operations stored, instead of
+    meeting the first's uncommitted rows (and locks) operation by operation."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"sync:{principal}", 0)))
+    )
 
 
 async def stored_operations(
