@@ -16,6 +16,7 @@ from services.common.observability import (
     configure_logging,
     metrics_endpoint,
 )
+from services.common.openapi import document_problems
 from services.common.personal_data import BlindIndex, Keyring, Protector
 from services.common.settings import CommonSettings
 
@@ -72,6 +73,7 @@ def create_app(
         app.state.keyring, BlindIndex.from_setting(settings.blind_index_key)
     )
     install_error_handlers(app)
+    document_problems(app)
     app.add_middleware(RequestContextMiddleware, app_name=name)
     app.include_router(health_router)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)

@@ -17,7 +17,7 @@ from services.common.business_time import business_today
 from services.common.errors import InvalidInput
 
 MAX_MONTHS = 36
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^2[01][0-9]{2}-(0[1-9]|1[0-2])$"  # 2000-01 to 2199-12, like `year`
 ALL_YEARS = 0
 
 

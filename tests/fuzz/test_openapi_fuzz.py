@@ -1,5 +1,6 @@
 """Fuzzing every app from its own OpenAPI document (schemathesis), in process, authenticated as a
-national administrator holding every scope: whatever it sends, no answer is a 5xx.
+national administrator holding every scope: whatever it sends, no answer is a 5xx, and every
+answer conforms to the operation's documented response schema and content type.
 
 Bounded for CI (a few examples per operation, `FUZZ_EXAMPLES` to raise it). The requests
 really write to the test databases, which are emptied afterwards.
@@ -66,6 +67,11 @@ gateway = _schema("gateway")
 monitoring = _schema("monitoring")
 funds = _schema("funds")
 employment = _schema("employment")
+CONFORMANCE = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.content_type_conformance,
+]
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 
 
@@ -73,6 +79,7 @@ def call(case: Any) -> None:
     headers = {**HEADERS, "Idempotency-Key": str(uuid.uuid4())}
     response = case.call(headers=headers)
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:500])
+    case.validate_response(response, checks=CONFORMANCE)
 
 
 @gateway.parametrize()

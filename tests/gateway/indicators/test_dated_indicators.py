@@ -122,6 +122,12 @@ async def test_series_of_one_county_month_by_month(
         headers=tokens.county_admin(),
     )
     assert future.status_code == 422 and future.json()["fields"][0]["rule"] == "not_in_future"
+    year_zero = await gateway.get(
+        f"{INDICATORS}/series",
+        params={"area": COUNTY, "from": "0000-01", "to": "0000-01"},
+        headers=tokens.county_admin(),
+    )
+    assert year_zero.status_code == 422 and year_zero.json()["fields"][0]["field"] == "query.from"
 
 
 async def test_series_with_a_stopped_and_a_stalled_service(

@@ -1,0 +1,53 @@
+"""The OpenAPI document says what errors look like: every operation's 4xx and 5xx answers are
+problem+json (`Problem`), in place of FastAPI's default 422 `HTTPValidationError`, so clients
+and schema-driven tests know the one error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from services.common.errors import PROBLEM_JSON, Problem
+
+_REF = "#/components/schemas/{model}"
+_ERRORS = {
+    "4XX": "Client error (请求错误): problem+json naming the field and rule at fault, if any",
+    "5XX": "Server error (服务错误): 502/503/504 when a dependency cannot answer; retry later",
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """Replace `app.openapi` with one that documents the error responses as problem+json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            _with_problems(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _with_problems(schema: dict[str, Any]) -> None:
+    problem = Problem.model_json_schema(ref_template=_REF)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(problem.pop("$defs", {}))
+    problem["additionalProperties"] = True  # e.g. `unpaid`, `current`, `allowed_actions`
+    components["Problem"] = problem
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    content = {PROBLEM_JSON: {"schema": {"$ref": _REF.format(model="Problem")}}}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, description in _ERRORS.items():
+                responses[status] = {"description": description, "content": content}
