@@ -52,7 +52,7 @@ def start_apps(host: str, app_ports: dict[str, int]) -> list[subprocess.Popen[by
     return processes
 
 
-def wait_ready(host: str, app_ports: dict[str, int], seconds: float = 60) -> dict[str, bool]:
+def wait_ready(host: str, app_ports: dict[str, int], seconds: float = 180) -> dict[str, bool]:
     deadline = time.monotonic() + seconds
     ready = dict.fromkeys(app_ports, False)
     while not all(ready.values()) and time.monotonic() < deadline:

@@ -96,7 +96,7 @@ def test_run_starts_everything_and_stops_cleanly(
     runner: tuple[subprocess.Popen[str], dict[str, int], list[str]],
 ) -> None:
     process, ports, lines = runner
-    read_until(process, "Ctrl-C stops everything.", lines, seconds=120)
+    read_until(process, "Ctrl-C stops everything.", lines, seconds=240)
     output = "".join(lines)
     assert output.count(" ready ") == 4, output
     password = re.search(r"username: admin\s+password: (\S+)", output)
