@@ -1,10 +1,12 @@
-"""Identification cases (识别纳入) in every state a case can reach on one day, each step taken
-by its role: the village officer verifies at home, compares data and holds the village review
-(starting the public notice), the township reviewer sends back or rejects.
+"""Identification cases (识别纳入) in every state, each step taken by its role: the village
+officer verifies at home, compares data and holds the village review (starting the public
+notice), the township reviewer sends back, rejects or completes its review, the county
+approves.
 
-The township can complete its review only once the 5-day notice has run, so approval by the
-county comes from a re-run at least 5 days later (it moves those cases on). A case's version
-counts its steps, so a re-run resumes each case where it stands."""
+The township can complete its review only once the 5-day notice has run, so cases are recorded
+as opened `OPENED_DAYS_AGO` days ago (`opened_on`, as an officer records a paper application
+late) with the notice started that day: the approved track reaches the county on the first
+run. A case's version counts its steps, so a re-run resumes each case where it stands."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from scripts.demo.people import Household, rng
 
 CASES = "/api/v1/monitoring/cases"
 NOTICE_DAYS = 5
+OPENED_DAYS_AGO = NOTICE_DAYS + 2
 RISK_TYPES = (
     "illness",
     "illness",
@@ -80,6 +83,7 @@ def opening(demo: Demo, household: Household) -> dict[str, Any]:
         "source": randomness.choice(("application", "officer_finding")),
         "proposed_category": category,
         "proposed_risk_types": sorted(set(randomness.sample(RISK_TYPES, 2))),
+        "opened_on": (demo.today - datetime.timedelta(days=OPENED_DAYS_AGO)).isoformat(),
     }
 
 

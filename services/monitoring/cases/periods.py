@@ -13,6 +13,7 @@ NOTICE_DAYS = 5  # public notice in the village (公示) lasts at least this man
 IDENTIFICATION_DEADLINE_DAYS = 15  # identification within 15 days (识别纳入时限)
 ELIMINATION_DEADLINE_DAYS = 15  # risk elimination within 15 days (风险消除时限)
 MONITORED_MONTHS_BEFORE_ELIMINATION = 6  # monitored at least half a year before elimination
+OPENED_DAYS_BACK = 30  # a case may be recorded up to 30 days after the application (受理) date
 
 
 def months_before(day: date, months: int) -> date:

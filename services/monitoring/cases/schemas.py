@@ -39,6 +39,12 @@ class CaseOpen(StrictModel):
 
     household_id: uuid.UUID
     procedure: OpenProcedure
+    opened_on: date | None = Field(
+        None,
+        description="The day the application was received or the finding made (受理日期), when "
+        "it is recorded later (paper forms, no signal): today by default, at most 30 days back; "
+        "the deadline counts from it",
+    )
     source: CodeValue | None = Field(
         None, description="Identification only: case_source code (农户申报/干部排查/部门预警)"
     )

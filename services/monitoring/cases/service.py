@@ -19,6 +19,7 @@ from services.monitoring.cases import outcomes, repository
 from services.monitoring.cases.periods import (
     ELIMINATION_DEADLINE_DAYS,
     IDENTIFICATION_DEADLINE_DAYS,
+    OPENED_DAYS_BACK,
 )
 from services.monitoring.cases.requirements import check_opening, check_step_data
 from services.monitoring.cases.rules import check_elimination_rules
@@ -48,6 +49,22 @@ DEADLINE_DAYS = {
 }
 
 
+def _opened_on(given: date | None, today: date) -> date:
+    if given is None:
+        return today
+    if given > today:
+        raise InvalidInput.for_field(
+            "body.opened_on", "date_in_future", "A case cannot be opened on a future day."
+        )
+    if given < today - timedelta(days=OPENED_DAYS_BACK):
+        raise InvalidInput.for_field(
+            "body.opened_on",
+            "too_far_back",
+            f"A case is recorded at most {OPENED_DAYS_BACK} days after it was opened.",
+        )
+    return given
+
+
 async def open_case(
     session: AsyncSession, principal: Principal, data: CaseOpen, book: CodeBook
 ) -> tuple[Case, list[CaseStep]]:
@@ -58,6 +75,7 @@ async def open_case(
         raise NotFound(f"No household {data.household_id}.")
     procedure = Procedure(data.procedure)
     today = business_today()
+    opened_on = _opened_on(data.opened_on, today)
     monitored = household.monitoring_status == outcomes.MONITORED
     if procedure == Procedure.IDENTIFICATION and monitored:
         raise Conflict(
@@ -95,8 +113,8 @@ async def open_case(
         proposed_category=data.proposed_category,
         proposed_risk_types=list(data.proposed_risk_types or household.risk_types),
         opened_by=principal.subject,
-        opened_on=today,
-        deadline_on=today + timedelta(days=DEADLINE_DAYS[procedure]),
+        opened_on=opened_on,
+        deadline_on=opened_on + timedelta(days=DEADLINE_DAYS[procedure]),
         version=1,
     )
     try:

@@ -372,3 +372,32 @@ async def test_only_officers_and_administrators_open_cases(
             problem(answer, 403, "role_not_allowed")
         admin = await open_case(client, tokens.administrator(), **identification(household))
         assert admin.status_code == 201, admin.text
+
+
+async def test_a_case_recorded_late_keeps_its_opening_day(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff, today = Staff(tokens), business_today()
+    household = await create_household(apps["monitoring"])
+    opened = today - timedelta(days=8)
+    async with client_for("monitoring") as client:
+        future = await open_case(
+            client, staff.officer, **identification(household, opened_on=today + timedelta(1))
+        )
+        problem(future, 422, "validation_failed", "date_in_future")
+        too_old = await open_case(
+            client, staff.officer, **identification(household, opened_on=today - timedelta(31))
+        )
+        problem(too_old, 422, "validation_failed", "too_far_back")
+
+        case = await open_ok(client, staff.officer, **identification(household, opened_on=opened))
+        assert case["opened_on"] == opened.isoformat()
+        assert case["deadline_on"] == (opened + timedelta(days=15)).isoformat()
+        case = await act_ok(client, staff.officer, case, "home_verification", consent_signed=True)
+        case = await act_ok(client, staff.officer, case, "data_comparison")
+        case = await act_ok(
+            client, staff.officer, case, "village_review", notice_started_on=opened, objections=[]
+        )
+        # The notice started on the opening day has run: the township completes its review today.
+        case = await act_ok(client, staff.reviewer, case, "township_review", findings="同意")
+        assert case["state"] == "county_approval"
