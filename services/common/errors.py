@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -224,6 +225,20 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
 # SQLSTATEs that mean the client's text cannot be stored (a NUL character, an invalid byte):
 # bad input that slipped past validation, answered as such rather than as a 500.
 UNSTORABLE_TEXT = {"22021", "22P05"}
+# SQLSTATEs of a server that is going away or not back yet: class 08 (connection exception),
+# 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting
+# down). A restart of the database answers 503 (retryable), not 500.
+SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
+
+
+def _server_unavailable(error: BaseException | None) -> bool:
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    if sqlstate.startswith("08") or sqlstate in SERVER_GOING_AWAY:
+        return True
+    # Raised by asyncpg itself on a connection the server dropped (bulk paths use it directly).
+    return isinstance(error, asyncpg.ConnectionDoesNotExistError) or (
+        isinstance(error, asyncpg.InterfaceError) and "connection is closed" in str(error)
+    )
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
@@ -242,7 +257,18 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
                 )
             ],
         )
-    if isinstance(exc, InterfaceError) or exc.connection_invalidated:
+    if (
+        isinstance(exc, InterfaceError)
+        or exc.connection_invalidated
+        or _server_unavailable(exc.orig)
+    ):
+        return await _database_unavailable(request, exc)
+    return await _unexpected_error(request, exc)
+
+
+async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
+    """asyncpg's own errors, from the bulk paths that use its connection directly."""
+    if _server_unavailable(exc):
         return await _database_unavailable(request, exc)
     return await _unexpected_error(request, exc)
 
@@ -286,5 +312,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidAreaCode, _invalid_area_code)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(asyncpg.PostgresError, _driver_error)
+    app.add_exception_handler(asyncpg.InterfaceError, _driver_error)
     app.add_exception_handler(OSError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

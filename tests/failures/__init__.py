@@ -1,0 +1,1 @@
+"""Failure tests: real processes, a throwaway database restarted, apps killed."""
