@@ -24,6 +24,7 @@ from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.dated_figures import MONTH_PATTERN, as_of_day, months_between
 from services.common.errors import InvalidInput, NotFound
 from services.common.fields import AreaCode
+from services.common.openapi import TABLE_RESPONSES, XLSX
 
 router = UnitOfWorkRouter(prefix="/indicators", tags=["indicators"])
 Viewer = Annotated[
@@ -108,6 +109,7 @@ async def catalogue(_viewer: Viewer) -> list[IndicatorInfo]:
 @router.get(
     "",
     response_model=IndicatorTable,
+    responses=TABLE_RESPONSES,
     summary="Per-area indicators, ranked (考核指标排名)",
     description=(
         "One row per area at `level` under `area` (custom areas included), the cross-service "
@@ -173,7 +175,7 @@ async def indicators(
         title = f"{area_name}{year}年防返贫考核指标（截至{day:%Y年%m月%d日}）"
         return Response(
             exports.to_xlsx(table, title),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=XLSX,
             headers=_download("xlsx", area, year),
         )
     return IndicatorTable(
@@ -191,6 +193,7 @@ async def indicators(
 @router.get(
     "/series",
     response_model=IndicatorSeries,
+    responses=TABLE_RESPONSES,
     summary="One area's indicators month by month (考核指标按月变化)",
     description=(
         "One row per month from `from` to `to` (YYYY-MM, at most 36 months, not after the "
@@ -238,7 +241,7 @@ async def series(
         title = f"{area_name}防返贫考核指标按月变化（{start}至{end}）"
         return Response(
             exports.series_to_xlsx(rows, as_of, title),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            media_type=XLSX,
             headers=headers,
         )
     return IndicatorSeries(

@@ -12,6 +12,16 @@ from fastapi.openapi.utils import get_openapi
 from services.common.errors import PROBLEM_JSON, Problem
 
 _REF = "#/components/schemas/{model}"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The `responses=` of a route that also answers `format=csv` or `format=xlsx`.
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+}
 _ERRORS = {
     "4XX": "Client error (请求错误): problem+json naming the field and rule at fault, if any",
     "5XX": "Server error (服务错误): 502/503/504 when a dependency cannot answer; retry later",

@@ -10,13 +10,13 @@ from fastapi import Query, Response
 
 from services.common.business_time import business_now
 from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.openapi import TABLE_RESPONSES, XLSX
 from services.funds.access import Reader
 from services.funds.reports import export, service
 from services.funds.reports.schemas import ProgressReport
 from services.funds.schemas import AreaCode, YearQuery
 
 router = UnitOfWorkRouter(prefix="/reports", tags=["reports"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get(
@@ -30,14 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         "card; the total row last. `format=csv` or `format=xlsx` gives the same table with "
         "Chinese column titles and a title row."
     ),
-    responses={
-        200: {
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-            }
-        }
-    },
+    responses=TABLE_RESPONSES,
 )
 async def progress(
     session: SessionDep,
