@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeAlias
 
-from fastapi import Query
+from fastapi import Query, Request
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.responses import Response
@@ -134,6 +134,29 @@ def export_response(
         headers={
             "Content-Disposition": f'attachment; filename="{dataset}-{export.area}.{extension}"'
         },
+    )
+
+
+async def flat_export(
+    request: Request,
+    session: AsyncSession,
+    principal: Principal,
+    dataset: str,
+    query_for: Callable[[Principal], AnySelect],
+    area: str | None,
+    format: ExportFormat,
+) -> Response:
+    """The whole route of a flat dataset: each row of `query_for(scope)` is one record and one
+    CSV row; audited once."""
+    export = export_request(principal, area, format)
+    await audit_export(session, principal, dataset, export)
+    query = query_for(export.scope)
+    return export_response(
+        request.app.state.database,
+        dataset,
+        export,
+        query_records(query),
+        columns=columns_of(query),
     )
 
 

@@ -9,11 +9,7 @@ from services.common.exports import (
     STREAMED_RESPONSES,
     AreaQuery,
     FormatQuery,
-    audit_export,
-    columns_of,
-    export_request,
-    export_response,
-    query_records,
+    flat_export,
 )
 from services.employment.access import Reader
 from services.employment.exports import repository
@@ -38,13 +34,4 @@ async def export_loans(
     area: AreaQuery = None,
     format: FormatQuery = "ndjson",
 ) -> Response:
-    export = export_request(principal, area, format)
-    await audit_export(session, principal, "loans", export)
-    query = repository.loans(export.scope)
-    return export_response(
-        request.app.state.database,
-        "loans",
-        export,
-        query_records(query),
-        columns=columns_of(query),
-    )
+    return await flat_export(request, session, principal, "loans", repository.loans, area, format)

@@ -9,11 +9,7 @@ from services.common.exports import (
     STREAMED_RESPONSES,
     AreaQuery,
     FormatQuery,
-    audit_export,
-    columns_of,
-    export_request,
-    export_response,
-    query_records,
+    flat_export,
 )
 from services.funds.access import Reader
 from services.funds.exports import repository
@@ -35,15 +31,8 @@ async def export_projects(
     area: AreaQuery = None,
     format: FormatQuery = "ndjson",
 ) -> Response:
-    export = export_request(principal, area, format)
-    await audit_export(session, principal, "projects", export)
-    query = repository.projects(export.scope)
-    return export_response(
-        request.app.state.database,
-        "projects",
-        export,
-        query_records(query),
-        columns=columns_of(query),
+    return await flat_export(
+        request, session, principal, "projects", repository.projects, area, format
     )
 
 
@@ -61,13 +50,6 @@ async def export_payments(
     area: AreaQuery = None,
     format: FormatQuery = "ndjson",
 ) -> Response:
-    export = export_request(principal, area, format)
-    await audit_export(session, principal, "payments", export)
-    query = repository.payments(export.scope)
-    return export_response(
-        request.app.state.database,
-        "payments",
-        export,
-        query_records(query),
-        columns=columns_of(query),
+    return await flat_export(
+        request, session, principal, "payments", repository.payments, area, format
     )

@@ -10,10 +10,9 @@ from services.common.exports import (
     AreaQuery,
     FormatQuery,
     audit_export,
-    columns_of,
     export_request,
     export_response,
-    query_records,
+    flat_export,
 )
 from services.monitoring.access import Reader
 from services.monitoring.exports import repository
@@ -71,13 +70,4 @@ async def export_cases(
     area: AreaQuery = None,
     format: FormatQuery = "ndjson",
 ) -> Response:
-    export = export_request(principal, area, format)
-    await audit_export(session, principal, "cases", export)
-    query = repository.cases(export.scope)
-    return export_response(
-        request.app.state.database,
-        "cases",
-        export,
-        query_records(query),
-        columns=columns_of(query),
-    )
+    return await flat_export(request, session, principal, "cases", repository.cases, area, format)
