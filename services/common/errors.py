@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.common.areas import InvalidAreaCode
@@ -284,6 +285,19 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    # Every connection of the pool stayed busy for the pool's whole timeout: overload, which
+    # passes; the client retries later, like any other 503.
+    logger.error("database pool exhausted: %s", exc)
+    return problem_response(
+        request,
+        status=503,
+        code="database_busy",
+        detail="The service is overloaded right now; retry later.",
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _invalid_area_code(request: Request, exc: Exception) -> JSONResponse:
     # A safety net: area codes are validated at the edge (services.common.fields.AreaCode);
     # one that slips through into area arithmetic is still the client's bad input, not a 500.
@@ -312,6 +326,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidAreaCode, _invalid_area_code)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(asyncpg.PostgresError, _driver_error)
     app.add_exception_handler(asyncpg.InterfaceError, _driver_error)
     app.add_exception_handler(OSError, _database_unavailable)

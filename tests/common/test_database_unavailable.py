@@ -9,9 +9,12 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.app import create_app
+from services.common.database import Database, SessionDep, UnitOfWorkRouter
 from services.common.settings import CommonSettings
 
 RAISED: dict[str, Exception] = {
@@ -61,3 +64,39 @@ async def test_other_driver_errors_stay_bugs(kind: str) -> None:
         answer = await client.get(f"/api/v1/raise/{kind}")
     assert answer.status_code == 500, answer.text
     assert answer.json()["code"] == "internal_error"
+
+
+async def test_a_pool_with_every_connection_busy_answers_503_database_busy() -> None:
+    settings = CommonSettings()
+    engine = create_async_engine(
+        settings.service_database_url("monitoring"),
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=0.2,
+        connect_args={"server_settings": {"role": settings.database_role}},
+    )
+    router = UnitOfWorkRouter()
+
+    @router.get("/busy")
+    async def busy(session: SessionDep) -> dict[str, int]:
+        return {"one": (await session.execute(text("SELECT 1"))).scalar_one()}
+
+    app = create_app(
+        name="monitoring", title="t", description="t", settings=settings, routers=[router]
+    )
+    app.state.database = Database(engine)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+            engine.connect() as held,
+        ):
+            await held.execute(text("SELECT 1"))  # the pool's only connection, kept busy
+            answer = await client.get("/api/v1/busy")
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["code"] == "database_busy"
+        assert answer.headers["retry-after"] == "5"
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/api/v1/busy")).json() == {"one": 1}  # free again
+    finally:
+        await engine.dispose()
