@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from gateway.indicators import exports, sources
@@ -68,6 +68,9 @@ class IndicatorTable(BaseModel):
     as_of: date
     rank_by: str | None
     unavailable: list[str]
+    not_applicable: list[str] = Field(
+        description="Services with no figures at this level (funds below counties: 资金下达到县)"
+    )
     rows: list[IndicatorRow]
     total: IndicatorRow
 
@@ -84,6 +87,7 @@ class IndicatorSeries(BaseModel):
     start: str
     end: str
     unavailable: list[str]
+    not_applicable: list[str]
     rows: list[SeriesRow]
 
 
@@ -185,6 +189,7 @@ async def indicators(
         as_of=day,
         rank_by=rank_by,
         unavailable=table.unavailable,
+        not_applicable=collected.not_applicable,
         rows=[_row(row) for row in table.rows],
         total=_row(table.total),
     )
@@ -250,6 +255,7 @@ async def series(
         start=start,
         end=end,
         unavailable=collected.unavailable,
+        not_applicable=collected.not_applicable,
         rows=[
             SeriesRow(
                 month=row.area_code,

@@ -19,9 +19,13 @@ from typing import Any
 
 import httpx
 
+from services.common.areas import level_of
 from services.common.observability import REQUEST_ID_HEADER, current_request_id
 
 SERVICES = ("monitoring", "funds", "employment")
+# Funds are allocated to counties (资金下达到县): the funds service keeps no figures below them.
+COUNTY_AND_ABOVE = frozenset({"province", "city", "county"})
+LEVELS_SERVED = {"funds": COUNTY_AND_ABOVE}
 logger = logging.getLogger("dixian.indicators")
 
 # area code (or month, for a series) -> metric -> value; None: not known for that day
@@ -32,6 +36,8 @@ Figures = dict[str, dict[str, Decimal | None]]
 class Collected:
     by_service: dict[str, Figures] = field(default_factory=dict)
     unavailable: list[str] = field(default_factory=list)
+    # Services with no figures at the level asked for (funds below counties): not asked.
+    not_applicable: list[str] = field(default_factory=list)
     # Metrics a service knows for today only and left out of every row, by service.
     current_only: dict[str, list[str]] = field(default_factory=dict)
 
@@ -52,7 +58,7 @@ async def collect(
     params: dict[str, str | int] = {"area": area, "level": level, "year": year}
     if as_of is not None:
         params["as_of"] = as_of.isoformat()
-    return await _gather(clients, token, "/api/v1/internal/figures", params, deadline)
+    return await _gather(clients, token, "/api/v1/internal/figures", params, deadline, level)
 
 
 async def collect_series(
@@ -67,7 +73,9 @@ async def collect_series(
     """Every service's monthly figures of `area` from `start` to `end` (YYYY-MM), keyed by
     month, under the same deadline."""
     params: dict[str, str | int] = {"area": area, "from": start, "to": end}
-    return await _gather(clients, token, "/api/v1/internal/figures/series", params, deadline)
+    level = level_of(area).value
+    path = "/api/v1/internal/figures/series"
+    return await _gather(clients, token, path, params, deadline, level)
 
 
 async def _gather(
@@ -76,14 +84,21 @@ async def _gather(
     path: str,
     params: dict[str, str | int],
     deadline: float,
+    level: str,
 ) -> Collected:
+    collected = Collected()
+    asked = []
+    for name in SERVICES:
+        if level in LEVELS_SERVED.get(name, {level}):
+            asked.append(name)
+        else:
+            collected.not_applicable.append(name)
     tasks = {
-        name: asyncio.create_task(_fetch(clients[name], token, path, params)) for name in SERVICES
+        name: asyncio.create_task(_fetch(clients[name], token, path, params)) for name in asked
     }
     done, pending = await asyncio.wait(tasks.values(), timeout=deadline)
     for task in pending:
         task.cancel()
-    collected = Collected()
     for name, task in tasks.items():
         if task in done and task.exception() is None:
             collected.by_service[name], collected.current_only[name] = task.result()

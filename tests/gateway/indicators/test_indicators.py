@@ -61,6 +61,8 @@ async def test_a_county_sees_only_itself(gateway: AsyncClient, tokens: TokenFact
         headers=tokens.county_admin(),
     )
     assert own.status_code == 200
+    # Funds keep no figures below counties: not asked, and not counted as a failed service.
+    assert own.json()["unavailable"] == [] and own.json()["not_applicable"] == ["funds"]
     officer = await gateway.get(
         "/api/v1/indicators",
         params={"area": COUNTY, "level": "village"},
