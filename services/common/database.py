@@ -97,13 +97,13 @@ class UnitOfWorkRoute(APIRoute):
                     return claim.replay
                 try:
                     response = await endpoint_handler(request)
+                    if response.status_code >= 400:
+                        await session.rollback()
+                        return response
+                    await claim.store(session, request.app.state.keyring, response)
                 except BaseException:
                     await session.rollback()
                     raise
-                if response.status_code >= 400:
-                    await session.rollback()
-                    return response
-                await claim.store(session, request.app.state.keyring, response)
                 await session.commit()
                 return response
 

@@ -12,6 +12,13 @@ Rules, all inside the request's own transaction:
 - the same key with a different method, path or body answers 422 `idempotency_key_reused`;
 - error responses are not stored: nothing was written, so the request may be sent again;
 - keys expire after `IDEMPOTENCY_TTL_HOURS` (24 by default); an expired key is reusable.
+
+Every POST runs `claim` and `store`, so each is one constant statement (prepared once per
+connection). The claim takes the lock and looks the key up in one statement; that statement's
+snapshot is taken just before the lock, so a first request committing in between is not seen.
+The primary key on (principal, key) is then the last guard: `store` inserts with
+`ON CONFLICT DO NOTHING`, and finding the key already there answers 409
+`idempotency_request_in_progress` with everything rolled back; the retry gets the replay.
 """
 
 from __future__ import annotations
@@ -23,17 +30,60 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Header, Request, Response
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.dependencies import principal_from_request
 from services.common.errors import Conflict, DixianError
 from services.common.personal_data import Keyring
-from services.common.tables import idempotency_keys
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("content-type", "etag", "location")
+
+# The lookup refers to the lock's result (LATERAL), so it is the inner side of a nested loop
+# whose one outer row is the lock: the lock is taken before the row is looked for.
+_CLAIM = text(
+    """
+SELECT l.locked, k.request_hash, k.status_code, k.response_headers, k.response_body,
+       k.expires_at
+FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 0)) AS locked) AS l
+LEFT JOIN LATERAL (
+    SELECT * FROM idempotency_keys WHERE l.locked AND principal = :principal AND key = :key
+) AS k ON true
+"""
+).columns(
+    locked=Boolean,
+    request_hash=LargeBinary,
+    status_code=Integer,
+    response_headers=JSONB,
+    response_body=LargeBinary,
+    expires_at=DateTime(timezone=True),
+)
+_FORGET_EXPIRED = text("DELETE FROM idempotency_keys WHERE principal = :principal AND key = :key")
+_STORE = text(
+    """
+INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status_code,
+                              response_headers, response_body, expires_at)
+VALUES (:principal, :key, 'POST', :path, :request_hash, :status_code, :response_headers,
+        :response_body, :expires_at)
+ON CONFLICT (principal, key) DO NOTHING
+RETURNING true
+"""
+).bindparams(
+    bindparam("request_hash", type_=LargeBinary),
+    bindparam("response_headers", type_=JSONB),
+    bindparam("response_body", type_=LargeBinary),
+    bindparam("expires_at", type_=DateTime(timezone=True)),
+)
+
+
+def _in_progress() -> Conflict:
+    return Conflict(
+        "A request with this Idempotency-Key is still being processed; retry later.",
+        code="idempotency_request_in_progress",
+    )
 
 
 async def idempotency_key_header(
@@ -67,26 +117,31 @@ class Claim:
     replay: Response | None = None
 
     async def store(self, session: AsyncSession, keyring: Keyring, response: Response) -> None:
-        """Keep a 2xx response for replay, in the caller's transaction."""
+        """Keep a 2xx response for replay, in the caller's transaction; `Conflict`
+        (`idempotency_request_in_progress`) when the key was stored meanwhile by another
+        request (the caller must roll back)."""
         body = getattr(response, "body", None)
         if self.key is None or self.principal is None or not isinstance(body, bytes):
             return
         headers = {
             name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers
         }
-        await session.execute(
-            insert(idempotency_keys).values(
-                principal=self.principal,
-                key=self.key,
-                method="POST",
-                path=self.path,
-                request_hash=self.request_hash,
-                status_code=response.status_code,
-                response_headers=headers,
-                response_body=keyring.encrypt(body.decode(), self._associated_data()),
-                expires_at=datetime.now(UTC) + self.ttl,
-            )
+        stored = await session.scalar(
+            _STORE,
+            {
+                "principal": self.principal,
+                "key": self.key,
+                "path": self.path,
+                "request_hash": self.request_hash,
+                "status_code": response.status_code,
+                "response_headers": headers,
+                "response_body": keyring.encrypt(body.decode(), self._associated_data()),
+                "expires_at": datetime.now(UTC) + self.ttl,
+            },
         )
+        if stored is None:
+            # Another request with this key committed after this one's claim looked.
+            raise _in_progress()
 
     def _associated_data(self) -> bytes:
         return f"{self.principal}\x00{self.key}".encode()
@@ -104,31 +159,18 @@ async def claim(request: Request, session: AsyncSession) -> Claim:
     claim = Claim(principal=principal.subject, key=key, path=request.url.path, ttl=ttl)
     claim.request_hash = await _request_hash(request)
 
-    locked = await session.scalar(
-        select(
-            func.pg_try_advisory_xact_lock(func.hashtextextended(f"{claim.principal}\n{key}", 0))
-        )
-    )
-    if not locked:
-        raise Conflict(
-            "A request with this Idempotency-Key is still being processed; retry later.",
-            code="idempotency_request_in_progress",
-        )
     row = (
         await session.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.principal == claim.principal, idempotency_keys.c.key == key
-            )
+            _CLAIM,
+            {"lock_name": f"{claim.principal}\n{key}", "principal": claim.principal, "key": key},
         )
-    ).one_or_none()
-    if row is None:
+    ).one()
+    if not row.locked:
+        raise _in_progress()
+    if row.request_hash is None:
         return claim
     if row.expires_at <= datetime.now(UTC):
-        await session.execute(
-            delete(idempotency_keys).where(
-                idempotency_keys.c.principal == claim.principal, idempotency_keys.c.key == key
-            )
-        )
+        await session.execute(_FORGET_EXPIRED, {"principal": claim.principal, "key": key})
         return claim
     if row.request_hash != claim.request_hash:
         raise DixianError(

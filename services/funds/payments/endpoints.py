@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from fastapi import Response
+from sqlalchemy import Row
 
 from services.common.concurrency import set_etag
 from services.common.database import SessionDep, UnitOfWorkRouter
@@ -19,7 +21,7 @@ from services.funds.vocabulary import EntryKind
 router = UnitOfWorkRouter(prefix="/payments", tags=["payments"])
 
 
-def _created(response: Response, payment: Payment) -> PaymentRead:
+def _created(response: Response, payment: Payment | Row[Any]) -> PaymentRead:
     response.headers["Location"] = f"/api/v1/payments/{payment.id}"
     set_etag(response, payment.version)
     return PaymentRead.of(payment)

@@ -1,9 +1,12 @@
 """Every query of payments, scoped by the caller's area. `paid` on the link and `refunded` on
 a payment move only through one conditional UPDATE each.
 
-The statements a payment runs are built once, at import, with bound parameters: a payment is
-the hot path (many at once at month end), and building a statement costs about as much CPU as
-executing it."""
+A payment is the hot path (many at once at month end), so it is one constant statement,
+prepared once per connection: the link in scope with its project held FOR SHARE, the
+conditional UPDATE of the link's running total, the payment row, the change-feed rows of both
+and the audit row. Every write in it depends on the UPDATE having taken the amount, so a
+refused payment leaves nothing behind, and the statement still answers what the rules need to
+say why it was refused."""
 
 from __future__ import annotations
 
@@ -13,14 +16,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Date, Row, String, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
+from services.common.observability import current_request_id
 from services.common.scope import in_scope
-from services.funds.models import FundLink, Payment, Project
+from services.funds.links.service import ENTITY as LINK
+from services.funds.models import Payment
+from services.funds.projects.lifecycle import PAYABLE
+from services.funds.vocabulary import EntryKind
 
 PaymentKey = tuple[date, uuid.UUID]
+PAYMENT = "payment"  # the entity's name in the change feed and the audit log
 
 
 @dataclass(frozen=True)
@@ -31,76 +39,99 @@ class PaymentFilters:
 
 
 @dataclass(frozen=True)
-class PayableLink:
-    """What a payment needs to know of its link, and the link's project status."""
+class PaymentAttempt:
+    """What the payment statement found and did: the link's kind, its project's status, its
+    date, and the payment when the amount was taken."""
 
-    id: uuid.UUID
-    kind: str
-    area_code: str
-    county_code: str
-    year: int
-    project_id: uuid.UUID
+    link_kind: str
+    project_status: str
     linked_on: date
-    status: str
+    payment: Row[Any] | None  # the payment's columns, read as attributes like a `Payment`
 
 
-# The link in the caller's area (BETWEEN its bounds, as `in_scope` does), with its project's
-# status. The project row is held FOR SHARE: it cannot be cancelled under a payment, while
-# payments on it do not wait for each other.
-_PAYABLE_LINK = (
-    select(
-        FundLink.id,
-        FundLink.kind,
-        FundLink.area_code,
-        FundLink.county_code,
-        FundLink.year,
-        FundLink.project_id,
-        FundLink.linked_on,
-        Project.status,
-    )
-    .join(Project, Project.id == FundLink.project_id)
-    .where(
-        FundLink.id == bindparam("link_id"),
-        FundLink.area_code.between(bindparam("low"), bindparam("high")),
-    )
-    .with_for_update(of=Project, read=True)
+_PAYABLE = ", ".join(f"'{status.value}'" for status in sorted(PAYABLE))
+# The link in the caller's area (BETWEEN its bounds, as `in_scope` does). The project row is
+# held FOR SHARE: it cannot be cancelled under a payment, while payments on it do not wait for
+# each other. Lock order as everywhere: the project, then the link.
+_PAY = text(
+    f"""
+WITH link AS (
+    SELECT l.id, l.kind, l.area_code, l.county_code, l.year, l.project_id, l.linked_on, p.status
+    FROM fund_links AS l JOIN projects AS p ON p.id = l.project_id
+    WHERE l.id = :link_id AND l.area_code BETWEEN :low AND :high
+    FOR SHARE OF p
+), taken AS (
+    UPDATE fund_links AS l
+    SET paid = l.paid + :amount, version = l.version + 1, updated_at = now()
+    FROM link
+    WHERE l.id = link.id AND link.kind = '{EntryKind.ORIGINAL.value}'
+      AND link.status IN ({_PAYABLE}) AND link.linked_on <= :paid_on
+      AND l.paid + l.reversed + :amount <= l.amount
+    RETURNING l.version
+), payment AS (
+    INSERT INTO payments (id, link_id, project_id, area_code, county_code, year, amount, kind,
+                          voucher_number, paid_on, payee, note, refunded, created_by, version)
+    SELECT :payment_id, link.id, link.project_id, link.area_code, link.county_code, link.year,
+           :amount, '{EntryKind.ORIGINAL.value}', :voucher_number, :paid_on, :payee, :note, 0,
+           :actor, 1
+    FROM link CROSS JOIN taken
+    RETURNING *
+), feed AS (
+    INSERT INTO changes (entity, entity_id, operation, area_code, version)
+    SELECT '{PAYMENT}', payment.id::text, 'create', payment.area_code, payment.version
+    FROM payment
+    UNION ALL
+    SELECT '{LINK}', link.id::text, 'update', link.area_code, taken.version
+    FROM link CROSS JOIN taken
+), audit AS (
+    INSERT INTO audit_log (actor, actor_role, action, entity, entity_id, area_code, request_id)
+    SELECT :actor, :actor_role, 'create', '{PAYMENT}', payment.id::text, payment.area_code,
+           :request_id
+    FROM payment
 )
-_INSERT_PAYMENT = insert(Payment).returning(*Payment.__table__.columns)
-# paid += delta, only if paid + reversed stays within the link.
-_TAKE_FOR_PAYMENT = (
-    update(FundLink)
-    .where(
-        FundLink.id == bindparam("link_id"),
-        FundLink.paid + FundLink.reversed + bindparam("delta") <= FundLink.amount,
-    )
-    .values(paid=FundLink.paid + bindparam("delta"), version=FundLink.version + 1)
-    .returning(FundLink.version)
-    .execution_options(synchronize_session=False)
+SELECT link.kind AS link_kind, link.status AS project_status, link.linked_on, payment.*
+FROM link LEFT JOIN payment ON true
+"""
+).columns(
+    link_kind=String,
+    project_status=String,
+    linked_on=Date,
+    **{column.name: column.type for column in Payment.__table__.columns},
 )
 
 
-async def payable_link(
-    session: AsyncSession, principal: Principal, link_id: uuid.UUID
-) -> PayableLink | None:
+async def pay(
+    session: AsyncSession,
+    principal: Principal,
+    link_id: uuid.UUID,
+    values: dict[str, Any],
+) -> PaymentAttempt | None:
+    """Pay `values["amount"]` against the link if it is in the caller's area, an original,
+    its project payable, `values["paid_on"]` not before it and the amount within what it has
+    unpaid; None when there is no such link in the caller's area."""
     low, high = principal.area_bounds
     row = (
-        await session.execute(_PAYABLE_LINK, {"link_id": link_id, "low": low, "high": high})
+        await session.execute(
+            _PAY,
+            {
+                **values,
+                "link_id": link_id,
+                "low": low,
+                "high": high,
+                "actor": principal.subject,
+                "actor_role": principal.role.value,
+                "request_id": current_request_id(),
+            },
+        )
     ).one_or_none()
-    return None if row is None else PayableLink(*row)
-
-
-async def insert_payment(session: AsyncSession, values: dict[str, Any]) -> Payment:
-    """A new payment row (Core, not the unit of work: this is the hot path)."""
-    row = (await session.execute(_INSERT_PAYMENT, values)).one()
-    return Payment(**row._mapping)
-
-
-async def take_for_payment(
-    session: AsyncSession, link_id: uuid.UUID, amount: Decimal
-) -> int | None:
-    """`paid += amount` on the link if paid + reversed stays within it; the new version, or
-    None when it would not fit."""
-    return await session.scalar(_TAKE_FOR_PAYMENT, {"link_id": link_id, "delta": amount})
+    if row is None:
+        return None
+    return PaymentAttempt(
+        link_kind=row.link_kind,
+        project_status=row.project_status,
+        linked_on=row.linked_on,
+        payment=None if row.id is None else row,
+    )
 
 
 async def get_payment(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Row
 
 from services.funds.amounts import Amount, MoneyOut
 from services.funds.models import Payment
@@ -60,7 +61,7 @@ class PaymentRead(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: Payment) -> PaymentRead:
+    def of(cls, row: Payment | Row[Any]) -> PaymentRead:
         return cls(
             id=row.id,
             link_id=row.link_id,

@@ -5,8 +5,9 @@ conditional UPDATE of the link's running total. Refunds are reversing payments."
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
@@ -23,58 +24,50 @@ from services.funds.places import check_not_before, check_not_future
 from services.funds.projects.lifecycle import PAYABLE
 from services.funds.vocabulary import EntryKind, ProjectStatus
 
-ENTITY = "payment"
+ENTITY = repository.PAYMENT
 
 
-async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) -> Payment:
-    link = await repository.payable_link(session, principal, data.link_id)
-    if link is None:
-        raise NotFound(f"No fund link {data.link_id}.")
-    if link.kind != EntryKind.ORIGINAL:
-        raise InvalidInput.for_field(
-            "body.link_id", "not_an_original", "Payments are made against a link, not a reversal."
-        )
-    if link.status not in PAYABLE:
-        cancelled = link.status == ProjectStatus.CANCELLED
-        raise Conflict(
-            f"Nothing is paid to a project that is {link.status}.",
-            code="project_cancelled" if cancelled else "project_not_started",
-            extra={"status": link.status},
-        )
+async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) -> Row[Any]:
+    """The new payment (its row, read like a `Payment`)."""
     check_not_future(data.paid_on, "body.paid_on")
-    check_not_before(data.paid_on, link.linked_on, "body.paid_on", "before_link", "the link")
-    payment = await repository.insert_payment(
+    attempt = await repository.pay(
         session,
+        principal,
+        data.link_id,
         {
-            "id": uuid.uuid4(),
-            "link_id": link.id,
-            "project_id": link.project_id,
-            "area_code": link.area_code,
-            "county_code": link.county_code,
-            "year": link.year,
+            "payment_id": uuid.uuid4(),
             "amount": data.amount,
-            "kind": EntryKind.ORIGINAL.value,
             "voucher_number": data.voucher_number,
             "paid_on": data.paid_on,
             "payee": data.payee,
             "note": data.note,
-            "refunded": Decimal(0),
-            "created_by": principal.subject,
-            "version": 1,
         },
     )
-    await written(session, principal, ENTITY, payment.id, payment)
-    # Last of the entry writes, so the link's row lock is held for as little as possible.
-    version = await repository.take_for_payment(session, link.id, data.amount)
-    if version is None:
-        unpaid = await links.unpaid_of(session, link.id)
+    if attempt is None:
+        raise NotFound(f"No fund link {data.link_id}.")
+    if attempt.link_kind != EntryKind.ORIGINAL:
+        raise InvalidInput.for_field(
+            "body.link_id", "not_an_original", "Payments are made against a link, not a reversal."
+        )
+    if attempt.project_status not in PAYABLE:
+        cancelled = attempt.project_status == ProjectStatus.CANCELLED
+        raise Conflict(
+            f"Nothing is paid to a project that is {attempt.project_status}.",
+            code="project_cancelled" if cancelled else "project_not_started",
+            extra={"status": attempt.project_status},
+        )
+    check_not_before(data.paid_on, attempt.linked_on, "body.paid_on", "before_link", "the link")
+    if attempt.payment is None:
+        unpaid = await links.unpaid_of(session, data.link_id)
         raise Conflict(
             f"Only {unpaid:.2f} of the linked funds is unpaid.",
             code="payment_exceeds_linked_funds",
             extra={"unpaid": f"{unpaid:.2f}"},
         )
-    await total_moved(session, LINK, link.id, link.area_code, version)
-    await rollups.bump(session, link.county_code, link.year, link.id, [(rollups.PAID, data.amount)])
+    payment = attempt.payment
+    await rollups.bump(
+        session, payment.county_code, payment.year, payment.link_id, [(rollups.PAID, data.amount)]
+    )
     return payment
 
 
