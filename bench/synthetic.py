@@ -126,10 +126,12 @@ class Population:
     village_count: int = 400
     first_serial: int = 0
     household_prefix: str = "B"
+    # Explicit village codes (e.g. a province of 150 counties), instead of `scope`'s.
+    village_codes: tuple[str, ...] = ()
 
     def rows(self) -> Iterator[dict[str, object]]:
         rng = random.Random(self.seed)
-        codes = villages(self.scope, self.village_count)
+        codes = list(self.village_codes) or villages(self.scope, self.village_count)
         serial = self.first_serial
         produced = 0
         household = 0
