@@ -24,8 +24,7 @@ class LoopbackClient:
 
     async def __aexit__(self, *_: object) -> None:
         while not self.idle.empty():
-            _, writer = self.idle.get_nowait()
-            writer.close()
+            self.idle.get_nowait()[1].close()
 
     async def request(
         self, method: str, path: str, headers: dict[str, str], body: Any = None
@@ -35,16 +34,31 @@ class LoopbackClient:
         if body is not None:
             lines.append("Content-Type: application/json")
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        reader, writer = await self.idle.get()
+        message = ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+        connection = await self.idle.get()
         try:
-            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = next(
-                int(line.split(b":", 1)[1])
-                for line in head.split(b"\r\n")
-                if line.lower().startswith(b"content-length:")
-            )
-            return status, await reader.readexactly(length)
+            try:
+                return await self._exchange(connection, message)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                # The server closed a connection that idled past its keep-alive (uvicorn: 5
+                # s) before reading the request: open a new one and send it there.
+                connection[1].close()
+                connection = await asyncio.open_connection("127.0.0.1", self.port)
+                return await self._exchange(connection, message)
         finally:
-            self.idle.put_nowait((reader, writer))
+            self.idle.put_nowait(connection)
+
+    @staticmethod
+    async def _exchange(
+        connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], message: bytes
+    ) -> tuple[int, bytes]:
+        reader, writer = connection
+        writer.write(message)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        return status, await reader.readexactly(length)

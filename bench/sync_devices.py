@@ -53,6 +53,9 @@ PUSH = "/api/v1/monitoring/sync/push"
 TABLES = ("households", "members", "sync_operations", "changes", "area_figures")
 
 
+RETRIES = 10
+
+
 class Run:
     """Latencies and outcomes of every push."""
 
@@ -61,6 +64,7 @@ class Run:
         self.statuses: Counter[str] = Counter()
         self.problems: list[Any] = []
         self.answered = 0
+        self.retried = 0  # pushes sent again after a 502/503/504
 
     async def push(
         self,
@@ -72,7 +76,13 @@ class Run:
         """Latency counts from `due`, the time the batch was scheduled, when given: a device
         running behind schedule waits too (no coordinated omission)."""
         started = time.perf_counter()
-        status, body = await client.request("POST", PUSH, device.headers, {"operations": batch})
+        for _ in range(RETRIES):
+            status, body = await client.request("POST", PUSH, device.headers, {"operations": batch})
+            if status not in (502, 503, 504):
+                break
+            # Overloaded (e.g. 503 database_busy): the app waits and sends the batch again.
+            self.retried += 1
+            await asyncio.sleep(1)
         self.latencies.append(time.perf_counter() - (started if due is None else due))
         if status != 200:
             raise RuntimeError(f"push answered {status}: {body[:300]!r}")
@@ -145,6 +155,7 @@ def summary(run: Run, seconds: float, cpu: dict[str, float], load: str) -> str:
         f"p95 {setup.percentile(ms, 0.95):.0f} ms, p99 {setup.percentile(ms, 0.99):.0f} ms, "
         f"max {ms[-1]:.0f} ms",
         "- outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(run.statuses.items())),
+        f"- pushes sent again after 502/503/504: {run.retried}",
         "- CPU seconds: "
         + ", ".join(f"{name} {used:.1f}" for name, used in cpu.items())
         + f" (total {sum(cpu.values()):.1f} over {seconds:.1f} s of wall time)",
