@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from bench.funds_columns import LINK_COLUMNS, PROJECT_COLUMNS
 from bench.funds_setup import COUNTY, reset
 
 PROJECTS = 100
@@ -83,43 +84,12 @@ async def seed(connection: asyncpg.Connection) -> list[uuid.UUID]:
     await connection.copy_records_to_table(
         "projects",
         records=projects,
-        columns=[
-            "id",
-            "area_code",
-            "county_code",
-            "year",
-            "name",
-            "category",
-            "responsible_unit",
-            "planned_start",
-            "planned_end",
-            "planned_amount",
-            "beneficiary_households",
-            "beneficiary_people",
-            "status",
-            "proposed_by",
-            "version",
-        ],
+        columns=PROJECT_COLUMNS,
     )
     await connection.copy_records_to_table(
         "fund_links",
         records=links,
-        columns=[
-            "id",
-            "allocation_id",
-            "project_id",
-            "area_code",
-            "county_code",
-            "year",
-            "category",
-            "amount",
-            "kind",
-            "linked_on",
-            "reversed",
-            "paid",
-            "created_by",
-            "version",
-        ],
+        columns=LINK_COLUMNS,
     )
     for metric in ("allocated", "allocated:central", "linked", "linked:industry"):
         await connection.execute(

@@ -17,6 +17,7 @@ from decimal import Decimal
 import asyncpg
 import httpx
 
+from bench.funds_columns import LINK_COLUMNS, PROJECT_COLUMNS
 from bench.funds_payments import free_port, wait_until_up
 from bench.funds_setup import (
     CITY,
@@ -192,43 +193,12 @@ async def seed(connection: asyncpg.Connection) -> int:
     await connection.copy_records_to_table(
         "projects",
         records=projects,
-        columns=[
-            "id",
-            "area_code",
-            "county_code",
-            "year",
-            "name",
-            "category",
-            "responsible_unit",
-            "planned_start",
-            "planned_end",
-            "planned_amount",
-            "beneficiary_households",
-            "beneficiary_people",
-            "status",
-            "proposed_by",
-            "version",
-        ],
+        columns=PROJECT_COLUMNS,
     )
     await connection.copy_records_to_table(
         "fund_links",
         records=links,
-        columns=[
-            "id",
-            "allocation_id",
-            "project_id",
-            "area_code",
-            "county_code",
-            "year",
-            "category",
-            "amount",
-            "kind",
-            "linked_on",
-            "reversed",
-            "paid",
-            "created_by",
-            "version",
-        ],
+        columns=LINK_COLUMNS,
     )
     await connection.copy_records_to_table(
         "payments",

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from bench.funds_columns import LINK_COLUMNS, PROJECT_COLUMNS
 from bench.indicators_setup import YEAR, Province
 
 if TYPE_CHECKING:
@@ -48,23 +49,6 @@ LINKED_STATUSES = frozenset({"approved", "started", "completed", "accepted"})
 CENT = Decimal("0.01")
 FIRST_DAY = date(YEAR, 1, 10)
 
-PROJECT_COLUMNS = [
-    "id",
-    "area_code",
-    "county_code",
-    "year",
-    "name",
-    "category",
-    "responsible_unit",
-    "planned_start",
-    "planned_end",
-    "planned_amount",
-    "beneficiary_households",
-    "beneficiary_people",
-    "status",
-    "proposed_by",
-    "version",
-]
 ALLOCATION_COLUMNS = [
     "id",
     "area_code",
@@ -76,22 +60,6 @@ ALLOCATION_COLUMNS = [
     "kind",
     "reversed",
     "linked",
-    "created_by",
-    "version",
-]
-LINK_COLUMNS = [
-    "id",
-    "allocation_id",
-    "project_id",
-    "area_code",
-    "county_code",
-    "year",
-    "category",
-    "amount",
-    "kind",
-    "linked_on",
-    "reversed",
-    "paid",
     "created_by",
     "version",
 ]
