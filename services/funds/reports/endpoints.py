@@ -11,7 +11,7 @@ from fastapi import Query, Response
 from services.common.business_time import business_now
 from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.openapi import TABLE_RESPONSES, XLSX
-from services.funds.access import Reader
+from services.funds.access import CountyReader
 from services.funds.reports import export, service
 from services.funds.reports.schemas import ProgressReport
 from services.funds.schemas import AreaCode, YearQuery
@@ -34,7 +34,7 @@ router = UnitOfWorkRouter(prefix="/reports", tags=["reports"])
 )
 async def progress(
     session: SessionDep,
-    principal: Reader,
+    principal: CountyReader,
     area: Annotated[AreaCode | None, Query()] = None,
     day: Annotated[date | None, Query(alias="date")] = None,
     year: YearQuery = None,
