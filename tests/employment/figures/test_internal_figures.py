@@ -4,6 +4,7 @@ gateway, for service tokens only."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -117,3 +118,59 @@ async def test_figures_by_county(
             headers=service_headers(tokens),
         )
         assert broken_code.status_code == 422
+
+
+async def test_overdue_loans_are_counted_from_their_schedules(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff = county_staff(tokens)
+    today = business_today()
+    issued = date(today.year - 2, today.month, 1)
+
+    def schedule(first: str, second: str) -> list[dict[str, str]]:
+        return [
+            {"due_date": (issued + timedelta(days=365)).isoformat(), "principal": first},
+            {"due_date": date(issued.year + 3, issued.month, 1).isoformat(), "principal": second},
+        ]
+
+    async with client_for("employment") as client:
+        behind = await apply(
+            client,
+            staff,
+            await person(apps["monitoring"]),
+            issue_date=issued.isoformat(),
+            schedule=schedule("10000.00", "20000.00"),
+        )
+        assert behind.status_code == 201, behind.text
+        repaid = await client.post(
+            f"/api/v1/loans/{behind.json()['id']}/repayments",
+            json={"paid_on": today.isoformat(), "amount": "4000.00"},
+            headers=posting(staff),
+        )
+        assert repaid.status_code == 200, repaid.text
+        # Repaid what was due: not overdue. A loan with nothing due yet: not overdue either.
+        on_time = await apply(
+            client,
+            staff,
+            await person(apps["monitoring"]),
+            issue_date=issued.isoformat(),
+            amount="10000.00",
+            schedule=schedule("5000.00", "5000.00"),
+        )
+        assert on_time.status_code == 201, on_time.text
+        await client.post(
+            f"/api/v1/loans/{on_time.json()['id']}/repayments",
+            json={"paid_on": today.isoformat(), "amount": "5000.00"},
+            headers=posting(staff),
+        )
+        await apply(client, staff, await person(apps["monitoring"]))
+
+        answer = await client.get(
+            "/api/v1/internal/figures",
+            params={"area": CITY, "level": "county", "year": today.year},
+            headers=service_headers(tokens),
+        )
+    assert answer.status_code == 200, answer.text
+    ours = {row["area_code"]: row for row in answer.json()["rows"]}[COUNTY]
+    assert ours["figures"]["loans_overdue"] == 1
+    assert ours["amounts"]["overdue_amount"] == "6000.00"
