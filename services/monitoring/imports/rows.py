@@ -24,13 +24,13 @@ from services.common.personal_data import (
     Protector,
     mask_person_number,
     normalize_phone,
+    parse_person_number,
 )
 from services.common.personal_data.protector import PERSON_NUMBER
 from services.monitoring.imports import copy_binary
 from services.monitoring.imports import fields as check
 from services.monitoring.imports.fields import FLAGS, RowProblem
 from services.monitoring.imports.ids import UuidSeven
-from services.monitoring.imports.person_numbers import PersonNumbers
 
 ImportFormat = Literal["ndjson", "csv"]
 
@@ -151,7 +151,6 @@ class RowParser:
             Keyring.from_setting(context.data_keys, context.data_key_current),
             BlindIndex.from_setting(context.blind_index_key),
         )
-        self.person_numbers = PersonNumbers()
         self.codes = {name: context.codes.get(name, frozenset()) for name in _CODE_LISTS}
         self._villages: dict[str, tuple[str, str, str] | None] = {}
         self._encoder = copy_binary.RowEncoder()
@@ -266,7 +265,7 @@ class RowParser:
 
         try:
             raw_number = check.required(get("person_number"), "person_number")
-            person = self.person_numbers.parse(raw_number)
+            person = parse_person_number(raw_number)
         except InvalidPersonNumber as exc:
             raise RowProblem("person_number", exc.rule, exc.message) from None
         name = check.required(get("name"), "name")
