@@ -21,13 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
-from services.common.personal_data import InvalidPersonNumber, Protector
+from services.common.personal_data import InvalidPersonNumber, Protector, parse_person_number
 from services.common.personal_data.masking import mask_person_number
 from services.employment.bulk import fields, loading
 from services.employment.bulk.fields import RowError
 from services.employment.bulk.report import BulkReport, Problems, RowProblem
 from services.employment.bulk.streaming import FileFormat, Record, Upload
-from services.employment.person_numbers import PersonNumbers, person_numbers
 from services.employment.registry.eligibility import age_on
 from services.employment.settings import EmploymentSettings
 from services.employment.shared import add_months
@@ -112,14 +111,12 @@ class LoanRow:
     maturity_date: date
 
 
-def loan_row(
-    record: Record, settings: EmploymentSettings, protector: Protector, numbers: PersonNumbers
-) -> LoanRow:
+def loan_row(record: Record, settings: EmploymentSettings, protector: Protector) -> LoanRow:
     """The checked row, or `RowError` naming the rule (as an application would)."""
     values = record.values
     raw = fields.text(values, "person_number", 30)
     try:
-        number = numbers.parse(raw)
+        number = parse_person_number(raw)
     except InvalidPersonNumber as error:
         raise RowError("person_number", error.rule, error.message) from None
     amount = fields.money(values, "amount")
@@ -227,7 +224,7 @@ async def load_loans(
     await loading.pipeline(
         upload,
         FORMAT,
-        lambda record: loan_row(record, settings, protector, person_numbers),
+        lambda record: loan_row(record, settings, protector),
         store,
         problems,
     )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.errors import Conflict, DixianError, InvalidInput, NotFound
-from services.common.personal_data import InvalidPersonNumber, Protector
+from services.common.personal_data import InvalidPersonNumber, Protector, parse_person_number
 from services.common.personal_data.masking import mask_person_number
 from services.employment.loans import acceptance, repository, terms
 from services.employment.loans.schedule import Installment
@@ -29,7 +29,6 @@ from services.employment.loans.schemas import (
     LoanApplication,
 )
 from services.employment.models import Loan, LoanEvent, LoanInstallment
-from services.employment.person_numbers import person_numbers
 from services.employment.registry.client import MonitoringUnavailable, PersonLookup, PersonStanding
 from services.employment.settings import EmploymentSettings
 
@@ -54,7 +53,7 @@ async def apply(
     data: LoanApplication,
 ) -> Applied:
     try:
-        number = person_numbers.parse(data.person_number)
+        number = parse_person_number(data.person_number)
     except InvalidPersonNumber as error:
         raise InvalidInput.for_field(acceptance.NUMBER_FIELD, error.rule, error.message) from None
     terms.check_amount(settings, data.amount)
