@@ -56,6 +56,8 @@ class CommonSettings(BaseSettings):
         24, ge=1, le=24 * 30, validation_alias="IDEMPOTENCY_TTL_HOURS"
     )
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, validation_alias="MAX_BODY_BYTES")
+    # Monitoring and employment: seconds between folds of the county figures (0: never).
+    figure_fold_seconds: float = Field(10, ge=0, le=3600, validation_alias="FIGURE_FOLD_SECONDS")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")
 

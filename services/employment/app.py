@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.common.county_figures import county_figure_folding
 from services.employment.bulk.endpoints import router as bulk_router
 from services.employment.exports.endpoints import router as exports_router
 from services.employment.figures.endpoints import router as figures_router
@@ -33,7 +34,8 @@ def build_app(settings: EmploymentSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with county_figure_folding(app.state.database, settings.figure_fold_seconds):
+            yield
         await app.state.monitoring.aclose()
 
     app = create_app(

@@ -1,9 +1,13 @@
 """The monitoring service app: `uvicorn services.monitoring.app:app` (port 8001 by default)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.common.county_figures import county_figure_folding
 from services.monitoring.cases.endpoints import router as cases_router
 from services.monitoring.codes.endpoints import router as code_lists_router
 from services.monitoring.exports.endpoints import router as exports_router
@@ -30,11 +34,19 @@ DESCRIPTION = (
 
 
 def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
+    settings = settings or MonitoringSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        folding = county_figure_folding(app.state.database, settings.figure_fold_seconds)
+        async with feed_worker(app), folding:
+            yield
+
     return create_app(
         name="monitoring",
         title="Dixian monitoring service (监测帮扶)",
         description=DESCRIPTION,
-        settings=settings or MonitoringSettings(),
+        settings=settings,
         routers=[
             changes_router(),
             cases_router,
@@ -57,7 +69,7 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
             sync_push_router,
             sync_pull_router,
         ],
-        lifespan=feed_worker,
+        lifespan=lifespan,
     )
 
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import Date, and_, case, cast, distinct, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
+from services.common.county_figures import current_sums, group_code
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.employment.models import (
     AreaFigure,
     AreaFigureDay,
     AssistanceWorkshop,
+    CountyFigure,
     EmploymentSpell,
     Labourer,
     LabourerYear,
@@ -28,25 +29,15 @@ from services.employment.models import (
 PLACE_RANK = {"out_of_province": 0, "in_province": 1, "in_county": 2}
 
 
-def group_code(column: Any, depth: int) -> Any:
-    """The code of the enclosing area at a depth: the first `depth` digits, padded with zeros."""
-    return func.rpad(func.left(column, depth), 12, literal("0"))
-
-
 async def stored_figures(
     session: AsyncSession, area: str, depth: int, year: int, as_of: date | None = None
 ) -> list[tuple[str, str, Decimal]]:
     """(area code at the level, metric, value) for all-time and the year's figures under `area`:
     current, or as of the end of the day `as_of` (the sums of their dated deltas)."""
-    low, high = scope_bounds(area)
     if as_of is not None:
+        low, high = scope_bounds(area)
         return await _dated_figures(session, low, high, depth, year, as_of)
-    group = group_code(AreaFigure.area_code, depth).label("group_code")
-    query = (
-        select(group, AreaFigure.metric, func.sum(AreaFigure.value))
-        .where(AreaFigure.area_code.between(low, high), AreaFigure.year.in_([0, year]))
-        .group_by(group, AreaFigure.metric)
-    )
+    query = current_sums(AreaFigure, CountyFigure, area, depth, year)
     return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
 
 

@@ -1,7 +1,7 @@
 """SQLAlchemy models of the employment service, one file per aggregate."""
 
 from services.employment.models.base import Base, Versioned
-from services.employment.models.figures import AreaFigure, AreaFigureDay
+from services.employment.models.figures import AreaFigure, AreaFigureDay, CountyFigure
 from services.employment.models.labourers import Labourer, Training
 from services.employment.models.loans import Loan, LoanEvent, LoanInstallment, NewLoanHousehold
 from services.employment.models.places import AssistanceWorkshop, PublicWelfarePost
@@ -14,6 +14,7 @@ __all__ = [
     "AreaFigureDay",
     "AssistanceWorkshop",
     "Base",
+    "CountyFigure",
     "EmploymentSpell",
     "EmploymentTarget",
     "Labourer",

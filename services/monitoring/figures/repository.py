@@ -1,23 +1,18 @@
-"""Reading figures: sums of the stored village figures over code prefixes (the current ones, or
-their dated deltas up to a day), plus the figures that depend on the clock, counted from
-indexed deadlines."""
+"""Reading figures: sums of the stored figures over code prefixes (the current ones, from the
+county rows at county level and above; or the village figures' dated deltas up to a day), plus
+the figures that depend on the clock, counted from indexed deadlines."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Date, and_, cast, func, literal, or_, select
+from sqlalchemy import Date, and_, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
+from services.common.county_figures import current_sums, group_code
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
-from services.monitoring.models import AreaFigure, AreaFigureDay, Case
-
-
-def _group(column: Any, depth: int) -> Any:
-    """The code of the enclosing area at a depth: the first `depth` digits, padded with zeros."""
-    return func.rpad(func.left(column, depth), 12, literal("0"))
+from services.monitoring.models import AreaFigure, AreaFigureDay, Case, CountyFigure
 
 
 async def stored_figures(
@@ -25,15 +20,10 @@ async def stored_figures(
 ) -> list[tuple[str, str, int]]:
     """(area code at the level, metric, value) for all-time and the year's figures under `area`:
     current, or as of the end of the day `as_of`."""
-    low, high = scope_bounds(area)
     if as_of is not None:
+        low, high = scope_bounds(area)
         return await _dated_figures(session, low, high, depth, year, as_of)
-    group = _group(AreaFigure.area_code, depth).label("group_code")
-    query = (
-        select(group, AreaFigure.metric, func.sum(AreaFigure.value))
-        .where(AreaFigure.area_code.between(low, high), AreaFigure.year.in_([0, year]))
-        .group_by(group, AreaFigure.metric)
-    )
+    query = current_sums(AreaFigure, CountyFigure, area, depth, year)
     return [
         (code, metric, int(value)) for code, metric, value in (await session.execute(query)).all()
     ]
@@ -42,7 +32,7 @@ async def stored_figures(
 async def _dated_figures(
     session: AsyncSession, low: str, high: str, depth: int, year: int, as_of: date
 ) -> list[tuple[str, str, int]]:
-    group = _group(AreaFigureDay.area_code, depth).label("group_code")
+    group = group_code(AreaFigureDay.area_code, depth).label("group_code")
     query = (
         select(group, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
         .where(
@@ -82,7 +72,7 @@ async def overdue_cases(
     """Cases open past their deadline at the end of `today`; for a `past` day, by the cases'
     recorded opening and closing dates (the current count uses the open cases' index)."""
     low, high = scope_bounds(area)
-    group = _group(Case.area_code, depth).label("group_code")
+    group = group_code(Case.area_code, depth).label("group_code")
     still_open = (
         and_(Case.opened_on <= today, or_(Case.closed_on.is_(None), Case.closed_on > today))
         if past

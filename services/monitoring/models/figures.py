@@ -1,6 +1,6 @@
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Index, SmallInteger, String
+from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.tables import area_code_type
@@ -35,3 +35,18 @@ class AreaFigureDay(Base):
     metric: Mapped[str] = mapped_column(String(60), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     delta: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class CountyFigure(Base):
+    """The village figures summed per county: one row per writer (`slot`: its backend process
+    id; 0: folded) so writers never wait on each other; a figure is the sum of its slots.
+    Written only by the trigger on `area_figures` and its fold (migrations/county_figures_v1.py),
+    never by the application."""
+
+    __tablename__ = "county_figures"
+
+    county_code: Mapped[str] = mapped_column(area_code_type(), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
