@@ -12,6 +12,9 @@ Runs, each on freshly seeded data:
 - `floor`: only the conditional UPDATEs of the link totals, each its own transaction, issued
   directly over an asyncpg pool of the same size;
 - `cpu` (only when asked): the server's CPU time per request, one request at a time.
+
+The uvicorn and cpu runs also print the CPU seconds of the app's processes and of the
+database's backends per request: on a shared machine, CPU time says more than wall time.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import asyncpg
 import httpx
 from fastapi import Request
 
+from bench.funds_backends import BackendMeter
 from bench.funds_loopback import LoopbackClient
 from bench.funds_payment_data import (
     AMOUNT,
@@ -51,6 +55,7 @@ from bench.funds_setup import (
     start_uvicorn,
     token,
 )
+from bench.servers import tree_cpu_seconds
 from services.common.app import create_app
 from services.common.database import SessionDep, UnitOfWorkRouter
 from services.funds.access import Clerk
@@ -66,6 +71,8 @@ class Result:
     seconds: float
     outcomes: Counter[str]
     latencies: list[float]
+    app_cpu: float | None = None  # seconds, the app's processes
+    database_cpu: float | None = None  # seconds, the database's backends
 
     @property
     def what(self) -> str:
@@ -80,6 +87,15 @@ class Result:
             f"{self.mode:14} {REQUESTS} requests in {self.seconds:6.3f} s = "
             f"{REQUESTS / self.seconds:7.0f} requests/s, {done / self.seconds:7.0f} {self.what}/s; "
             f"p50 {p50:6.1f} ms, p95 {p95:6.1f} ms; outcomes {dict(self.outcomes)}"
+            + self.cpu_line()
+        )
+
+    def cpu_line(self) -> str:
+        if self.app_cpu is None or self.database_cpu is None:
+            return ""
+        return (
+            f"; CPU per request: app {self.app_cpu / REQUESTS * 1000:.2f} ms, "
+            f"database {self.database_cpu / REQUESTS * 1000:.2f} ms"
         )
 
 
@@ -102,14 +118,20 @@ def over_loopback(client: LoopbackClient) -> Send:
     return send
 
 
+async def warm_up(send: Send, links: list[uuid.UUID]) -> None:
+    """Fill the pool and the server's caches before the clock starts."""
+    headers = {"Authorization": f"Bearer {token()}"}
+    await asyncio.gather(
+        *(send("GET", f"/api/v1/fund-links/{links[n]}", headers, None) for n in range(60))
+    )
+
+
 async def drive(
     send: Send, mode: str, links: list[uuid.UUID], path: str = "/api/v1/payments"
 ) -> Result:
     headers = {"Authorization": f"Bearer {token()}"}
-    # Fill the pool and the server's caches before the clock starts.
-    await asyncio.gather(
-        *(send("GET", f"/api/v1/fund-links/{links[n]}", headers, None) for n in range(60))
-    )
+    if not mode.startswith("uvicorn"):
+        await warm_up(send, links)
     latencies: list[float] = []
 
     async def one(n: int) -> str:
@@ -146,14 +168,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def run_uvicorn(links: list[uuid.UUID], pool: int, workers: int) -> Result:
+async def run_uvicorn(links: list[uuid.UUID], pool: int, workers: int, database: str) -> Result:
     port = free_port()
     server = start_uvicorn(port, workers=workers, pool=pool)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as probe:
             await wait_until_up(probe)
         async with LoopbackClient(port, connections=CONNECTIONS) as client:
-            return await drive(over_loopback(client), f"uvicorn x{workers}", links)
+            send = over_loopback(client)
+            await warm_up(send, links)
+            began = tree_cpu_seconds(server.pid)
+            with BackendMeter(database) as backends:
+                result = await drive(send, f"uvicorn x{workers}", links)
+            result.app_cpu = tree_cpu_seconds(server.pid) - began
+            result.database_cpu = backends.seconds
+            return result
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -229,7 +258,7 @@ def process_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def server_cpu(links: list[uuid.UUID], pool: int) -> None:
+async def server_cpu(links: list[uuid.UUID], pool: int, database: str) -> None:
     """Server CPU per request, one request at a time to one uvicorn worker: where time goes."""
     port = free_port()
     server = start_uvicorn(port, workers=1, pool=pool)
@@ -246,20 +275,24 @@ async def server_cpu(links: list[uuid.UUID], pool: int) -> None:
             for label, (method, path, extra, _) in calls.items():
                 for warm in (True, False):
                     began = process_seconds(server.pid)
-                    for n in range(20 if warm else 300):
-                        body = None
-                        if method == "POST":
-                            body = {
-                                "link_id": str(links[n % PROJECTS]),
-                                "amount": "0.01",
-                                "voucher_number": "cpu",
-                                "paid_on": f"{YEAR}-03-01",
-                            }
-                            extra = {**headers, "Idempotency-Key": uuid.uuid4().hex}
-                        status, _ = await client.request(method, path, extra, body)
-                        assert status < 300, status
+                    with BackendMeter(database) as backends:
+                        for n in range(20 if warm else 300):
+                            body = None
+                            if method == "POST":
+                                body = {
+                                    "link_id": str(links[n % PROJECTS]),
+                                    "amount": "0.01",
+                                    "voucher_number": "cpu",
+                                    "paid_on": f"{YEAR}-03-01",
+                                }
+                                extra = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+                            status, _ = await client.request(method, path, extra, body)
+                            assert status < 300, status
                 used = (process_seconds(server.pid) - began) / 300 * 1000
-                print(f"  server CPU per request, {label:38} {used:5.2f} ms")
+                print(
+                    f"  server CPU per request, {label:38} {used:5.2f} ms"
+                    f" (database backends {backends.seconds / 300 * 1000:5.2f} ms)"
+                )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -268,6 +301,7 @@ async def server_cpu(links: list[uuid.UUID], pool: int) -> None:
 async def main(pool: int, modes: list[str], workers: int) -> None:
     settings = prepare()
     dsn = funds_dsn(settings)
+    database = settings.service_database_url("funds").database or "funds"
     connection = await asyncpg.connect(dsn)
     try:
         print("Machine:")
@@ -278,7 +312,7 @@ async def main(pool: int, modes: list[str], workers: int) -> None:
         )
         results = []
         runners = {
-            "uvicorn": lambda links: run_uvicorn(links, pool, workers),
+            "uvicorn": lambda links: run_uvicorn(links, pool, workers, database),
             "in-process": lambda links: run_in_process(links, pool),
             "kit-noop": lambda links: run_kit_noop(links, pool),
             "floor": lambda links: run_floor(dsn, links, pool),
@@ -286,7 +320,7 @@ async def main(pool: int, modes: list[str], workers: int) -> None:
         for mode in modes:
             links = await seed(connection)
             if mode == "cpu":
-                await server_cpu(links, pool)
+                await server_cpu(links, pool, database)
                 continue
             result = await runners[mode](links)
             if mode != "kit-noop":
