@@ -3,10 +3,12 @@ a payment move only through one conditional UPDATE each.
 
 A payment is the hot path (many at once at month end), so it is one constant statement,
 prepared once per connection: the link in scope with its project held FOR SHARE, the
-conditional UPDATE of the link's running total, the payment row, the change-feed rows of both
-and the audit row. Every write in it depends on the UPDATE having taken the amount, so a
-refused payment leaves nothing behind, and the statement still answers what the rules need to
-say why it was refused."""
+conditional UPDATE of the link's running total, the payment row, the change-feed rows of both,
+the audit row and the `paid` figure. Every write in it depends on the UPDATE having taken the
+amount, so a refused payment leaves nothing behind, and the statement still answers what the
+rules need to say why it was refused. It runs on the session's own asyncpg connection, inside
+the request's transaction: SQLAlchemy's execution machinery cost more CPU than the statement's
+round trip."""
 
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
 
-from sqlalchemy import Date, Row, String, func, select, text, update
+import asyncpg
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.observability import current_request_id
 from services.common.scope import in_scope
+from services.funds.figures import rollups
 from services.funds.links.service import ENTITY as LINK
 from services.funds.models import Payment
 from services.funds.projects.lifecycle import PAYABLE
@@ -39,6 +43,16 @@ class PaymentFilters:
 
 
 @dataclass(frozen=True)
+class NewPayment:
+    id: uuid.UUID
+    amount: Decimal
+    voucher_number: str
+    paid_on: date
+    payee: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class PaymentAttempt:
     """What the payment statement found and did: the link's kind, its project's status, its
     date, and the payment when the amount was taken."""
@@ -46,36 +60,42 @@ class PaymentAttempt:
     link_kind: str
     project_status: str
     linked_on: date
-    payment: Row[Any] | None  # the payment's columns, read as attributes like a `Payment`
+    payment: SimpleNamespace | None  # the payment's columns, read as attributes like a `Payment`
 
 
 _PAYABLE = ", ".join(f"'{status.value}'" for status in sorted(PAYABLE))
 # The link in the caller's area (BETWEEN its bounds, as `in_scope` does). The project row is
 # held FOR SHARE: it cannot be cancelled under a payment, while payments on it do not wait for
-# each other. Lock order as everywhere: the project, then the link.
-_PAY = text(
-    f"""
+# each other. Lock order as everywhere: the project, then the link, then the figure (one row,
+# in the link's slot: see figures/rollups.py). Parameters: $1 link id, $2 and $3 the caller's
+# area bounds, $4 payment id, $5 amount, $6 voucher number, $7 voucher date, $8 payee, $9
+# note, $10 actor, $11 actor's role, $12 request id, $13 the figure's slot.
+_PAY = f"""
 WITH link AS (
     SELECT l.id, l.kind, l.area_code, l.county_code, l.year, l.project_id, l.linked_on, p.status
     FROM fund_links AS l JOIN projects AS p ON p.id = l.project_id
-    WHERE l.id = :link_id AND l.area_code BETWEEN :low AND :high
+    WHERE l.id = $1 AND l.area_code BETWEEN $2 AND $3
     FOR SHARE OF p
 ), taken AS (
     UPDATE fund_links AS l
-    SET paid = l.paid + :amount, version = l.version + 1, updated_at = now()
+    SET paid = l.paid + $5, version = l.version + 1, updated_at = now()
     FROM link
     WHERE l.id = link.id AND link.kind = '{EntryKind.ORIGINAL.value}'
-      AND link.status IN ({_PAYABLE}) AND link.linked_on <= :paid_on
-      AND l.paid + l.reversed + :amount <= l.amount
+      AND link.status IN ({_PAYABLE}) AND link.linked_on <= $7
+      AND l.paid + l.reversed + $5 <= l.amount
     RETURNING l.version
 ), payment AS (
     INSERT INTO payments (id, link_id, project_id, area_code, county_code, year, amount, kind,
                           voucher_number, paid_on, payee, note, refunded, created_by, version)
-    SELECT :payment_id, link.id, link.project_id, link.area_code, link.county_code, link.year,
-           :amount, '{EntryKind.ORIGINAL.value}', :voucher_number, :paid_on, :payee, :note, 0,
-           :actor, 1
+    SELECT $4, link.id, link.project_id, link.area_code, link.county_code, link.year,
+           $5, '{EntryKind.ORIGINAL.value}', $6, $7, $8, $9, 0, $10, 1
     FROM link CROSS JOIN taken
     RETURNING *
+), figure AS (
+    INSERT INTO fund_figures AS f (county_code, year, metric, slot, value)
+    SELECT payment.county_code, payment.year, '{rollups.PAID}', $13, payment.amount
+    FROM payment
+    ON CONFLICT (county_code, year, metric, slot) DO UPDATE SET value = f.value + excluded.value
 ), feed AS (
     INSERT INTO changes (entity, entity_id, operation, area_code, version)
     SELECT '{PAYMENT}', payment.id::text, 'create', payment.area_code, payment.version
@@ -85,52 +105,60 @@ WITH link AS (
     FROM link CROSS JOIN taken
 ), audit AS (
     INSERT INTO audit_log (actor, actor_role, action, entity, entity_id, area_code, request_id)
-    SELECT :actor, :actor_role, 'create', '{PAYMENT}', payment.id::text, payment.area_code,
-           :request_id
+    SELECT $10, $11, 'create', '{PAYMENT}', payment.id::text, payment.area_code, $12
     FROM payment
 )
 SELECT link.kind AS link_kind, link.status AS project_status, link.linked_on, payment.*
 FROM link LEFT JOIN payment ON true
 """
-).columns(
-    link_kind=String,
-    project_status=String,
-    linked_on=Date,
-    **{column.name: column.type for column in Payment.__table__.columns},
-)
+
+
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session, inside the session's transaction (SQLAlchemy
+    begins it lazily, at the first statement, which on a POST is the idempotency claim)."""
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    if not driver.is_in_transaction():
+        await connection.execute(text("SELECT"))
+    return driver
 
 
 async def pay(
     session: AsyncSession,
     principal: Principal,
     link_id: uuid.UUID,
-    values: dict[str, Any],
+    payment: NewPayment,
 ) -> PaymentAttempt | None:
-    """Pay `values["amount"]` against the link if it is in the caller's area, an original,
-    its project payable, `values["paid_on"]` not before it and the amount within what it has
-    unpaid; None when there is no such link in the caller's area."""
+    """Pay `payment.amount` against the link if it is in the caller's area, an original, its
+    project payable, `payment.paid_on` not before it and the amount within what it has unpaid,
+    and add it to the county's `paid` figure; None when there is no such link in the caller's
+    area."""
     low, high = principal.area_bounds
-    row = (
-        await session.execute(
-            _PAY,
-            {
-                **values,
-                "link_id": link_id,
-                "low": low,
-                "high": high,
-                "actor": principal.subject,
-                "actor_role": principal.role.value,
-                "request_id": current_request_id(),
-            },
-        )
-    ).one_or_none()
+    driver = await driver_connection(session)
+    row = await driver.fetchrow(
+        _PAY,
+        link_id,
+        low,
+        high,
+        payment.id,
+        payment.amount,
+        payment.voucher_number,
+        payment.paid_on,
+        payment.payee,
+        payment.note,
+        principal.subject,
+        principal.role.value,
+        current_request_id(),
+        rollups.slot_of(link_id),
+    )
     if row is None:
         return None
     return PaymentAttempt(
-        link_kind=row.link_kind,
-        project_status=row.project_status,
-        linked_on=row.linked_on,
-        payment=None if row.id is None else row,
+        link_kind=row["link_kind"],
+        project_status=row["project_status"],
+        linked_on=row["linked_on"],
+        payment=None if row["id"] is None else SimpleNamespace(**row),
     )
 
 

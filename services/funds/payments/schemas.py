@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
@@ -61,7 +62,7 @@ class PaymentRead(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: Payment | Row[Any]) -> PaymentRead:
+    def of(cls, row: Payment | Row[Any] | SimpleNamespace) -> PaymentRead:
         return cls(
             id=row.id,
             link_id=row.link_id,

@@ -5,9 +5,8 @@ conditional UPDATE of the link's running total. Refunds are reversing payments."
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from types import SimpleNamespace
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
@@ -18,7 +17,7 @@ from services.funds.links import repository as links
 from services.funds.links.service import ENTITY as LINK
 from services.funds.models import Payment
 from services.funds.payments import repository
-from services.funds.payments.repository import PaymentFilters, PaymentKey
+from services.funds.payments.repository import NewPayment, PaymentFilters, PaymentKey
 from services.funds.payments.schemas import PaymentCreate, PaymentRefund
 from services.funds.places import check_not_before, check_not_future
 from services.funds.projects.lifecycle import PAYABLE
@@ -27,21 +26,21 @@ from services.funds.vocabulary import EntryKind, ProjectStatus
 ENTITY = repository.PAYMENT
 
 
-async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) -> Row[Any]:
-    """The new payment (its row, read like a `Payment`)."""
+async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) -> SimpleNamespace:
+    """The new payment's row (read like a `Payment`); its amount is in the `paid` figure."""
     check_not_future(data.paid_on, "body.paid_on")
     attempt = await repository.pay(
         session,
         principal,
         data.link_id,
-        {
-            "payment_id": uuid.uuid4(),
-            "amount": data.amount,
-            "voucher_number": data.voucher_number,
-            "paid_on": data.paid_on,
-            "payee": data.payee,
-            "note": data.note,
-        },
+        NewPayment(
+            id=uuid.uuid4(),
+            amount=data.amount,
+            voucher_number=data.voucher_number,
+            paid_on=data.paid_on,
+            payee=data.payee,
+            note=data.note,
+        ),
     )
     if attempt is None:
         raise NotFound(f"No fund link {data.link_id}.")
@@ -64,11 +63,7 @@ async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) 
             code="payment_exceeds_linked_funds",
             extra={"unpaid": f"{unpaid:.2f}"},
         )
-    payment = attempt.payment
-    await rollups.bump(
-        session, payment.county_code, payment.year, payment.link_id, [(rollups.PAID, data.amount)]
-    )
-    return payment
+    return attempt.payment
 
 
 async def refund(
