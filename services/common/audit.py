@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
+from services.common.held_rows import append_row
 from services.common.observability import current_request_id
 from services.common.tables import audit_log
 
@@ -27,16 +27,19 @@ async def record_audit(
     area_code: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append one audit row in the caller's transaction."""
-    await session.execute(
-        insert(audit_log).values(
-            actor=principal.subject,
-            actor_role=principal.role.value,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            area_code=area_code,
-            request_id=current_request_id(),
-            details=details or {},
-        )
+    """Append one audit row in the caller's transaction (held back when the session holds
+    its rows, see `services.common.held_rows`)."""
+    await append_row(
+        session,
+        audit_log,
+        {
+            "actor": principal.subject,
+            "actor_role": principal.role.value,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "area_code": area_code,
+            "request_id": current_request_id(),
+            "details": details or {},
+        },
     )

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth.dependencies import CurrentPrincipal
 from services.common.auth.principal import Principal
 from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.held_rows import append_row
 from services.common.pagination import Cursor, Limit, decode_cursor, encode_cursor
 from services.common.scope import in_scope
 from services.common.tables import Xid8, changes
@@ -68,15 +69,18 @@ async def record_change(
     area_code: str,
     version: int,
 ) -> None:
-    """Append one change in the caller's transaction."""
-    await session.execute(
-        insert(changes).values(
-            entity=entity,
-            entity_id=entity_id,
-            operation=operation,
-            area_code=area_code,
-            version=version,
-        )
+    """Append one change in the caller's transaction (held back when the session holds its
+    rows, see `services.common.held_rows`)."""
+    await append_row(
+        session,
+        changes,
+        {
+            "entity": entity,
+            "entity_id": entity_id,
+            "operation": operation,
+            "area_code": area_code,
+            "version": version,
+        },
     )
 
 

@@ -26,6 +26,7 @@ from services.monitoring.households.schemas import (
     MemberRead,
     MemberUpdate,
 )
+from services.monitoring.models import SyncOperation
 from services.monitoring.sync import operations as ops
 from services.monitoring.sync import repository
 from services.monitoring.sync.merge import merged_version, new_values
@@ -48,6 +49,8 @@ class Context:
     book: CodeBook
     protector: Protector
     today: date
+    # The batch's operations applied so far or stored before, by operation id.
+    applied: dict[uuid.UUID, SyncOperation]
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,11 @@ async def _household_id(ctx: Context, op: ops.HouseholdTarget) -> uuid.UUID:
 
 async def _created(ctx: Context, ref: uuid.UUID | None, kind: str) -> uuid.UUID:
     assert ref is not None  # the operation's validator requires an id or a ref
-    record_id = await repository.created_record(ctx.session, ctx.principal.subject, ref, kind)
+    earlier = ctx.applied.get(ref)
+    if earlier is not None:
+        record_id = uuid.UUID(earlier.outcome["record_id"]) if earlier.kind == kind else None
+    else:
+        record_id = await repository.created_record(ctx.session, ctx.principal.subject, ref, kind)
     if record_id is None:
         raise DependencyPending(f"The {kind} operation {ref} has not been applied yet.")
     return record_id

@@ -6,12 +6,15 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
+from services.common.held_rows import append_row
 from services.common.scope import in_scope
 from services.monitoring.models import Case, DepartmentWarning, Household, Member, SyncOperation
+
+SYNC_OPERATIONS: Table = SyncOperation.__table__  # type: ignore[assignment]
 
 
 async def serialize_pushes(session: AsyncSession, principal: str) -> None:
@@ -46,15 +49,18 @@ async def store_operation(
     digest: bytes,
     outcome: dict[str, Any],
 ) -> None:
-    """In the operation's own transaction: a concurrent push of the same id fails on the key."""
-    await session.execute(
-        insert(SyncOperation).values(
-            principal=principal,
-            operation_id=operation_id,
-            kind=kind,
-            payload_sha256=digest,
-            outcome=outcome,
-        )
+    """In the batch's transaction, held with its audit and change rows when the session holds
+    them (a push does): pushes of one principal take turns, so none stores the same id meanwhile."""
+    await append_row(
+        session,
+        SYNC_OPERATIONS,
+        {
+            "principal": principal,
+            "operation_id": operation_id,
+            "kind": kind,
+            "payload_sha256": digest,
+            "outcome": outcome,
+        },
     )
 
 
