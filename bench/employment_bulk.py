@@ -22,10 +22,12 @@ import asyncio
 import datetime
 import io
 import json
+import os
 import random
 import statistics
 import time
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench import employment_setup as setup
@@ -88,11 +90,36 @@ def loan_rows(count: int, first_serial: int, seed: int = 20261124) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+async def backend_cpu(admin: asyncpg.Connection) -> dict[int, float]:
+    """CPU seconds so far of each backend of the bench database but the admin's own (the app's
+    pooled connections, and autovacuum workers while they run)."""
+    rows = await admin.fetch(
+        "SELECT pid FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    return {row["pid"]: cpu_seconds(row["pid"]) for row in rows}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def load_once(
-    client: httpx.AsyncClient, path: str, body: bytes, headers: dict[str, str], rows: int
-) -> tuple[float, float]:
-    """Wall-clock seconds, and CPU seconds of this process (the app and its in-process client;
-    the database's work is in its own processes)."""
+    client: httpx.AsyncClient,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    rows: int,
+    admin: asyncpg.Connection,
+) -> tuple[float, float, float]:
+    """Wall-clock seconds, CPU seconds of this process (the app and its in-process client) and
+    CPU seconds of the database backends."""
+    database = await backend_cpu(admin)
     started, cpu = time.perf_counter(), time.process_time()
     answer = await client.post(
         path,
@@ -100,10 +127,12 @@ async def load_once(
         headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
     )
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    after = await backend_cpu(admin)
+    database_cpu = sum(seconds - database.get(pid, 0.0) for pid, seconds in after.items())
     assert answer.status_code == 200, answer.text[:500]
     report = answer.json()
     assert report["accepted"] == rows and report["rejected"] == 0, str(report)[:500]
-    return elapsed, cpu
+    return elapsed, cpu, database_cpu
 
 
 async def copy_floor(connection: asyncpg.Connection, tables: list[str], runs: int) -> list[float]:
@@ -155,11 +184,12 @@ async def bench(
             await admin.execute(f"TRUNCATE {', '.join(reset)} RESTART IDENTITY CASCADE")
             await admin.execute("CHECKPOINT")
             load = setup.load_average()
-            elapsed, cpu = await load_once(client, path, body, headers, rows)
+            elapsed, cpu, database_cpu = await load_once(client, path, body, headers, rows, admin)
             timings.append(elapsed)
             print(
-                f"- run {run}: {rate(rows, elapsed)}; app process CPU {cpu * 1e6 / rows:.0f} us "
-                f"a row (load average before: {load})"
+                f"- run {run}: {rate(rows, elapsed)}; app process CPU {cpu * 1e6 / rows:.1f} us "
+                f"a row, database backends {database_cpu * 1e6 / rows:.1f} us a row "
+                f"(load average before: {load})"
             )
     await app.state.database.dispose()
     median = statistics.median(timings)
@@ -175,7 +205,7 @@ async def bench(
 
 
 async def main(arguments: argparse.Namespace) -> None:
-    setup.use_prefix(setup.BULK_PREFIX)
+    setup.use_prefix(arguments.prefix)
     settings = setup.prepare()
     admin = await setup.connect(settings, "employment")
     print("## Machine")
@@ -224,6 +254,11 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--loans", type=int, default=150_000)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--floor-runs", type=int, default=2)
+    parser.add_argument(
+        "--prefix",
+        default=setup.BULK_PREFIX,
+        help="database prefix (starting dixian_bench_), to keep apart from a bench running beside",
+    )
     return parser.parse_args()
 
 

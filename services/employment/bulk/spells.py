@@ -13,17 +13,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Row, Uuid, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
+from sqlalchemy import Uuid, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
-from services.common.personal_data import Protector, normalize_person_number
+from services.common.personal_data import Protector
 from services.employment.bulk import fields, loading
 from services.employment.bulk.fields import RowError
+from services.employment.bulk.labourers import LockedLabourers, PersonIndexes
 from services.employment.bulk.report import BulkReport, Problems, RowProblem
 from services.employment.bulk.streaming import FileFormat, Record, Upload
 from services.employment.settings import EmploymentSettings
@@ -65,29 +65,6 @@ SPELL_COLUMNS = (
 )
 # One bulk spell load at a time, so two loads never lock labourers crosswise.
 LOAD_LOCK = "SELECT pg_advisory_xact_lock(hashtext('employment:bulk_spells'))"
-# A batch's labourers in the caller's area, by id or by ID number, locked in id order before
-# their spells are written (the foreign-key checks then take no stronger lock). The arrays are
-# joined rather than compared with `= ANY(...)`: a cached generic plan would compare each row
-# with every element of a 20,000-element array.
-LABOURERS_BY_ID = text(
-    """
-SELECT l.id, l.person_number_index, l.area_code
-FROM unnest(:ids) AS wanted(id) JOIN labourers AS l ON l.id = wanted.id
-WHERE l.area_code BETWEEN :low AND :high
-ORDER BY l.id
-FOR UPDATE OF l
-"""
-).bindparams(bindparam("ids", type_=ARRAY(Uuid())))
-LABOURERS_BY_NUMBER = text(
-    """
-SELECT l.id, l.person_number_index, l.area_code
-FROM unnest(:indexes) AS wanted(person_number_index)
-JOIN labourers AS l ON l.person_number_index = wanted.person_number_index
-WHERE l.area_code BETWEEN :low AND :high
-ORDER BY l.id
-FOR UPDATE OF l
-"""
-).bindparams(bindparam("indexes", type_=ARRAY(BYTEA())))
 WORKSHOPS = text(
     "SELECT w.id FROM unnest(:ids) AS wanted(id) JOIN assistance_workshops AS w "
     "ON w.id = wanted.id WHERE w.area_code BETWEEN :low AND :high"
@@ -119,7 +96,7 @@ class Touched:
     labourers: set[uuid.UUID] = field(default_factory=set)
 
 
-def spell_row(record: Record, protector: Protector) -> SpellRow:
+def spell_row(record: Record, indexes: PersonIndexes) -> SpellRow:
     """The checked row, or `RowError`."""
     values = record.values
     labourer_id = fields.optional_identifier(values, "labourer_id")
@@ -128,12 +105,7 @@ def spell_row(record: Record, protector: Protector) -> SpellRow:
         raise RowError(
             "labourer_id", "labourer_reference", "Give either labourer_id or person_number."
         )
-    index = None
-    if number is not None:
-        normalized = normalize_person_number(number)
-        if len(normalized) < 18:
-            raise RowError("person_number", "format", "person_number is a full ID number.")
-        index = protector.person_number_index(normalized)
+    index = None if number is None else indexes.index(number)
     kind = fields.choice(values, "kind", BULK_KINDS | {"public_welfare_post"})
     if kind == "public_welfare_post":
         raise RowError(
@@ -180,13 +152,18 @@ async def load_spells(
     problems = Problems(limit=settings.bulk_max_reported_problems)
     scope = loading.scope(principal)
     touched = Touched()
+    labourers = LockedLabourers(session, scope)
+    indexes = PersonIndexes(protector)
     await session.execute(text(LOAD_LOCK))
     await session.execute(text(loading.WORK_MEM))
     copy_spells = await loading.copier(session, "employment_spells", SPELL_COLUMNS)
     copy_changes = await loading.copier(session, "changes", loading.CHANGE_COLUMNS)
 
     async def store(rows: list[SpellRow]) -> None:
-        labourers = await _labourers(session, rows, scope)
+        await labourers.find(
+            (row.labourer_id for row in rows if row.labourer_id is not None),
+            (row.person_index for row in rows if row.person_index is not None),
+        )
         workshops = await _workshops(session, rows, scope)
         spells, changes = [], []
         ids = iter(loading.new_ids(len(rows)))
@@ -221,7 +198,7 @@ async def load_spells(
         await copy_changes(changes)
 
     await loading.pipeline(
-        upload, FORMAT, lambda record: spell_row(record, protector), store, problems
+        upload, FORMAT, lambda record: spell_row(record, indexes), store, problems
     )
     await _recount(session, touched.labourers, settings)
     report = problems.report(uuid.uuid4(), ENTITY, upload.rows)
@@ -235,24 +212,6 @@ async def load_spells(
         details={"rows": report.rows, "accepted": report.accepted, "rejected": report.rejected},
     )
     return report
-
-
-async def _labourers(
-    session: AsyncSession, rows: list[SpellRow], scope: dict[str, str]
-) -> dict[uuid.UUID | bytes | None, tuple[uuid.UUID, str]]:
-    """The batch's labourers in scope, by id and by ID number index, locked."""
-    ids = list({row.labourer_id for row in rows if row.labourer_id is not None})
-    indexes = list({row.person_index for row in rows if row.person_index is not None})
-    results: list[Row[Any]] = []
-    if ids:
-        results += (await session.execute(LABOURERS_BY_ID, {"ids": ids, **scope})).all()
-    if indexes:
-        by_number = {"indexes": indexes, **scope}
-        results += (await session.execute(LABOURERS_BY_NUMBER, by_number)).all()
-    found: dict[uuid.UUID | bytes | None, tuple[uuid.UUID, str]] = {}
-    for row in results:
-        found[row.id] = found[row.person_number_index] = (row.id, row.area_code)
-    return found
 
 
 async def _workshops(
