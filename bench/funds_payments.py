@@ -6,6 +6,11 @@ Runs, each on freshly seeded data:
 - `uvicorn`: the real app in its own worker processes on a loopback port (uvloop, httptools),
   driven from this process by a lean keep-alive HTTP/1.1 client over 100 connections
   (bench/funds_loopback.py: httpx would spend as much CPU as the server, on the same cores);
+- `replicas`: as many single-worker uvicorn processes as `--workers`, each on its own port,
+  the client's connections split evenly between them (a load balancer in front of replicas).
+  uvicorn's workers share one listening socket, and the first to wake accepts every
+  connection already waiting: the `uvicorn` run's 100 connections, opened at once, may all
+  land on one worker (its line shows each worker's share of the CPU);
 - `in-process`: the same app through httpx.ASGITransport with a real connection pool;
 - `kit-noop`: for context, an empty POST endpoint on the kit's unit of work (token check,
   idempotency, transaction, commit) in-process: the ceiling of any POST on this machine;
@@ -21,13 +26,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import socket
 import statistics
+import subprocess
 import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +63,6 @@ from bench.funds_setup import (
     start_uvicorn,
     token,
 )
-from bench.servers import tree_cpu_seconds
 from services.common.app import create_app
 from services.common.database import SessionDep, UnitOfWorkRouter
 from services.funds.access import Clerk
@@ -72,6 +79,7 @@ class Result:
     outcomes: Counter[str]
     latencies: list[float]
     app_cpu: float | None = None  # seconds, the app's processes
+    workers_cpu: list[float] | None = None  # seconds, each worker process
     database_cpu: float | None = None  # seconds, the database's backends
 
     @property
@@ -96,6 +104,11 @@ class Result:
         return (
             f"; CPU per request: app {self.app_cpu / REQUESTS * 1000:.2f} ms, "
             f"database {self.database_cpu / REQUESTS * 1000:.2f} ms"
+            + (
+                f" (workers {', '.join(f'{seconds:.2f}' for seconds in self.workers_cpu)} s)"
+                if self.workers_cpu
+                else ""
+            )
         )
 
 
@@ -110,9 +123,12 @@ def over_httpx(client: httpx.AsyncClient) -> Send:
     return send
 
 
-def over_loopback(client: LoopbackClient) -> Send:
+def over_loopbacks(clients: list[LoopbackClient]) -> Send:
+    """Requests to the clients in turn."""
+    turns = itertools.cycle(clients)
+
     async def send(method: str, path: str, headers: dict[str, str], body: Any) -> int:
-        status, _ = await client.request(method, path, headers, body)
+        status, _ = await next(turns).request(method, path, headers, body)
         return status
 
     return send
@@ -168,24 +184,45 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def run_uvicorn(links: list[uuid.UUID], pool: int, workers: int, database: str) -> Result:
-    port = free_port()
-    server = start_uvicorn(port, workers=workers, pool=pool)
+def worker_pids(server: subprocess.Popen[bytes]) -> list[int]:
+    """uvicorn's worker processes (the server itself when it runs one)."""
+    with open(f"/proc/{server.pid}/task/{server.pid}/children", encoding="ascii") as children:
+        return [int(pid) for pid in children.read().split()] or [server.pid]
+
+
+async def run_servers(
+    links: list[uuid.UUID], pool: int, database: str, mode: str, servers: list[tuple[int, int]]
+) -> Result:
+    """Start a uvicorn process on each (port, workers), split the client's connections
+    between the ports evenly, and drive the payments through them."""
+    processes = [start_uvicorn(port, workers=workers, pool=pool) for port, workers in servers]
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as probe:
-            await wait_until_up(probe)
-        async with LoopbackClient(port, connections=CONNECTIONS) as client:
-            send = over_loopback(client)
+        for port, _ in servers:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as probe:
+                await wait_until_up(probe)
+        async with AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(
+                    LoopbackClient(port, connections=CONNECTIONS // len(servers))
+                )
+                for port, _ in servers
+            ]
+            send = over_loopbacks(clients)
             await warm_up(send, links)
-            began = tree_cpu_seconds(server.pid)
+            workers = [pid for process in processes for pid in worker_pids(process)]
+            began = [process_seconds(pid) for pid in workers]
             with BackendMeter(database) as backends:
-                result = await drive(send, f"uvicorn x{workers}", links)
-            result.app_cpu = tree_cpu_seconds(server.pid) - began
+                result = await drive(send, mode, links)
+            result.workers_cpu = [
+                process_seconds(pid) - before for pid, before in zip(workers, began, strict=True)
+            ]
+            result.app_cpu = sum(result.workers_cpu)
             result.database_cpu = backends.seconds
             return result
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 async def run_in_process(links: list[uuid.UUID], pool: int) -> Result:
@@ -312,7 +349,16 @@ async def main(pool: int, modes: list[str], workers: int) -> None:
         )
         results = []
         runners = {
-            "uvicorn": lambda links: run_uvicorn(links, pool, workers, database),
+            "uvicorn": lambda links: run_servers(
+                links, pool, database, f"uvicorn x{workers}", [(free_port(), workers)]
+            ),
+            "replicas": lambda links: run_servers(
+                links,
+                pool,
+                database,
+                f"replicas x{workers}",
+                [(free_port(), 1) for _ in range(workers)],
+            ),
             "in-process": lambda links: run_in_process(links, pool),
             "kit-noop": lambda links: run_kit_noop(links, pool),
             "floor": lambda links: run_floor(dsn, links, pool),
@@ -340,8 +386,8 @@ if __name__ == "__main__":
     parser.add_argument(
         "--modes",
         nargs="+",
-        default=["uvicorn", "in-process", "kit-noop", "floor"],
-        choices=["uvicorn", "in-process", "kit-noop", "floor", "cpu"],
+        default=["uvicorn", "replicas", "in-process", "kit-noop", "floor"],
+        choices=["uvicorn", "replicas", "in-process", "kit-noop", "floor", "cpu"],
     )
     arguments = parser.parse_args()
     asyncio.run(main(arguments.pool, arguments.modes, arguments.workers))
