@@ -8,7 +8,7 @@ the sums of the rows), and `fund_figures` is then computed with SQL from the row
 service's writes would have bumped it (services/funds/figures/rollups.py): allocated and
 allocated by level per allocation year, linked and linked by category per link year, paid
 per payment year, projects by status per project year, each in the slot of the record the
-service uses (the last hex digit of its id: `uuid.int % 16`). Project transitions, assets and
+service uses (the last hex digit of its id: `uuid.int % 16 + 1`). Project transitions, assets and
 the change feed are not written: no indicator reads them.
 """
 
@@ -226,7 +226,7 @@ def books(province: Province, projects: int, payments: int, seed: int = 20261123
     return every
 
 
-SLOT = "('x' || right({id}::text, 1))::bit(4)::int"
+SLOT = "('x' || right({id}::text, 1))::bit(4)::int + 1"
 FIGURES = f"""
 INSERT INTO fund_figures (county_code, year, metric, slot, value)
 SELECT county_code, year, metric, slot, sum(value) FROM (

@@ -16,6 +16,9 @@ fold writes (one fold at a time), so it never waits on a writer. The value of a 
 sum of its slots whether folded or not.
 
 Truncating the village figures empties the county figures too (test and benchmark resets).
+
+`create_fold` alone serves the funds service's county figures, whose writers spread over slots
+1 to 16 by record.
 """
 
 from __future__ import annotations
@@ -72,29 +75,42 @@ def create(figures: str, counties: str, value_type: str) -> None:
         f"CREATE TRIGGER {counties}_reset AFTER TRUNCATE ON {figures} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {counties}_record()"
     )
+    create_fold(counties)
+    op.execute(
+        f"INSERT INTO {counties} (county_code, year, metric, slot, value) "
+        f"SELECT {COUNTY.format(code='area_code')}, year, metric, 0, sum(value) FROM {figures} "
+        "GROUP BY 1, 2, 3"
+    )
+
+
+def create_fold(table: str) -> None:
+    """`<table>_fold(max_rows)` for a table of (county_code, year, metric, slot, value) whose
+    writers never write slot 0: moves at most `max_rows` rows of other slots, skipping those a
+    running transaction holds, into slot 0 and answers how many it moved (0 while another fold
+    runs)."""
     op.execute(
         f"""
-        CREATE FUNCTION {counties}_fold(max_rows integer) RETURNS integer
+        CREATE FUNCTION {table}_fold(max_rows integer) RETURNS integer
         LANGUAGE plpgsql AS $$
         DECLARE
             folded integer;
         BEGIN
-            IF NOT pg_try_advisory_xact_lock(hashtext('{counties}_fold')) THEN
+            IF NOT pg_try_advisory_xact_lock(hashtext('{table}_fold')) THEN
                 RETURN 0;
             END IF;
             WITH picked AS (
-                SELECT county_code, year, metric, slot FROM {counties}
+                SELECT county_code, year, metric, slot FROM {table}
                 WHERE slot <> 0
                 ORDER BY county_code, year, metric, slot
                 LIMIT max_rows
                 FOR UPDATE SKIP LOCKED
             ), moved AS (
-                DELETE FROM {counties} AS c USING picked AS p
+                DELETE FROM {table} AS c USING picked AS p
                 WHERE (c.county_code, c.year, c.metric, c.slot)
                     = (p.county_code, p.year, p.metric, p.slot)
                 RETURNING c.county_code, c.year, c.metric, c.value
             ), added AS (
-                INSERT INTO {counties} AS c (county_code, year, metric, slot, value)
+                INSERT INTO {table} AS c (county_code, year, metric, slot, value)
                 SELECT county_code, year, metric, 0, sum(value) FROM moved
                 GROUP BY county_code, year, metric
                 ON CONFLICT (county_code, year, metric, slot)
@@ -105,16 +121,15 @@ def create(figures: str, counties: str, value_type: str) -> None:
         END $$
         """
     )
-    op.execute(
-        f"INSERT INTO {counties} (county_code, year, metric, slot, value) "
-        f"SELECT {COUNTY.format(code='area_code')}, year, metric, 0, sum(value) FROM {figures} "
-        "GROUP BY 1, 2, 3"
-    )
 
 
 def drop(figures: str, counties: str) -> None:
     op.execute(f"DROP TRIGGER {counties}_reset ON {figures}")
     op.execute(f"DROP TRIGGER {counties}_record ON {figures}")
-    op.execute(f"DROP FUNCTION {counties}_fold(integer)")
+    drop_fold(counties)
     op.execute(f"DROP FUNCTION {counties}_record()")
     op.execute(f"DROP TABLE {counties}")
+
+
+def drop_fold(table: str) -> None:
+    op.execute(f"DROP FUNCTION {table}_fold(integer)")

@@ -7,7 +7,8 @@ migrations/county_figures_v1.py). An answer at county level or above sums the co
 
 `CountyFigureFolder` runs in the app: every few seconds it folds the rows of past writers into
 one row per figure, so the county rows stay about one per figure and county. Folding changes
-no figure; it only keeps the reads short.
+no figure; it only keeps the reads short. The funds service folds its per-county slots
+(`fund_figures`) the same way.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 COUNTY_DEPTH = AREA_LEVEL_DEPTH[AreaLevel.COUNTY]
 FOLD_ROWS = 20_000
-_FOLD = text("SELECT county_figures_fold(:max_rows)")
+COUNTY_FIGURES = "county_figures"
 
 
 def group_code(column: Any, depth: int) -> Any:
@@ -54,21 +55,24 @@ def current_sums(
     )
 
 
-async def fold(database: Database, max_rows: int = FOLD_ROWS) -> int:
-    """Fold at most `max_rows` county rows of past writers; answers how many were folded (0
-    when another fold is running)."""
+async def fold(database: Database, table: str = COUNTY_FIGURES, max_rows: int = FOLD_ROWS) -> int:
+    """Fold at most `max_rows` rows of past writers of `table` (its `<table>_fold` function,
+    migrations/county_figures_v1.py); answers how many were folded (0 when another fold is
+    running)."""
+    statement = text(f"SELECT {table}_fold(:max_rows)")
     async with database.sessionmaker() as session:
-        folded = int((await session.execute(_FOLD, {"max_rows": max_rows})).scalar_one())
+        folded = int((await session.execute(statement, {"max_rows": max_rows})).scalar_one())
         await session.commit()
     return folded
 
 
 class CountyFigureFolder:
-    """Folds the county figures every `interval` seconds while the app runs."""
+    """Folds a table of county figures every `interval` seconds while the app runs."""
 
-    def __init__(self, database: Database, interval: float) -> None:
+    def __init__(self, database: Database, interval: float, table: str) -> None:
         self.database = database
         self.interval = interval
+        self.table = table
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -83,7 +87,7 @@ class CountyFigureFolder:
     async def _loop(self) -> None:
         while True:
             try:
-                while await fold(self.database) == FOLD_ROWS:
+                while await fold(self.database, self.table) == FOLD_ROWS:
                     pass
             except Exception:
                 logger.exception("county figures: folding failed; retrying")
@@ -91,12 +95,14 @@ class CountyFigureFolder:
 
 
 @asynccontextmanager
-async def county_figure_folding(database: Database, interval: float) -> AsyncIterator[None]:
+async def county_figure_folding(
+    database: Database, interval: float, table: str = COUNTY_FIGURES
+) -> AsyncIterator[None]:
     """A lifespan part: the folder runs while the app does (`interval` 0: not at all)."""
     if interval <= 0:
         yield
         return
-    folder = CountyFigureFolder(database, interval)
+    folder = CountyFigureFolder(database, interval, table)
     folder.start()
     try:
         yield

@@ -1,9 +1,13 @@
 """The funds service app: `uvicorn services.funds.app:app` (port 8002 by default)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.common.county_figures import county_figure_folding
 from services.funds.allocations.endpoints import router as allocations_router
 from services.funds.assets.endpoints import router as assets_router
 from services.funds.exports.endpoints import router as exports_router
@@ -23,11 +27,19 @@ DESCRIPTION = (
 
 
 def build_app(settings: FundsSettings | None = None) -> FastAPI:
+    settings = settings or FundsSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        interval = settings.figure_fold_seconds
+        async with county_figure_folding(app.state.database, interval, "fund_figures"):
+            yield
+
     return create_app(
         name="funds",
         title="Dixian funds service (衔接资金)",
         description=DESCRIPTION,
-        settings=settings or FundsSettings(),
+        settings=settings,
         routers=[
             changes_router(),
             allocations_router,
@@ -40,6 +52,7 @@ def build_app(settings: FundsSettings | None = None) -> FastAPI:
             figures_router,
             exports_router,
         ],
+        lifespan=lifespan,
     )
 
 

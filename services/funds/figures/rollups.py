@@ -4,7 +4,9 @@ A write that changes a figure calls `bump` with the county, the year, the record
 total moved and the signed deltas; each row is upserted and incremented in place. A figure is
 stored in `SLOTS` rows chosen by that record's id, and read as their sum: all payments of a
 county would otherwise queue on one counter row for the time between their update and their
-commit, while payments on one link already queue on the link row (so they share a slot).
+commit, while payments on one link already queue on the link row (so they share a slot). The
+app folds the slots into slot 0 every few seconds (services/common/county_figures.py), skipping
+rows a running transaction holds, so a read sums about one row per figure.
 Lock order, everywhere: project, link, allocation (the entry rows), then the figure rows of one
 slot in metric order, in one statement, so two writers never lock crosswise.
 """
@@ -69,7 +71,8 @@ def is_money(metric: str) -> bool:
 
 
 def slot_of(record_id: uuid.UUID) -> int:
-    return record_id.int % SLOTS
+    """1 to `SLOTS`: slot 0 holds the folded rows (`CountyFigureFolder`) and no writer's."""
+    return record_id.int % SLOTS + 1
 
 
 async def bump(

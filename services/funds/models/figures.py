@@ -11,8 +11,8 @@ from services.funds.models.base import MONEY, Base
 class FundFigure(Base):
     """One slot of one exact figure of one county and year (0: not per year), kept current by
     the same transaction as each write. A figure is the sum of its slots: spreading a county's
-    counter over a few rows lets payments on different links commit without queueing on one
-    row (see figures/rollups.py)."""
+    counter over a few rows (slots 1 to 16) lets payments on different links commit without
+    queueing on one row; the app folds them into slot 0 (see figures/rollups.py)."""
 
     __tablename__ = "fund_figures"
 
