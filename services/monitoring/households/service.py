@@ -124,11 +124,23 @@ async def update_household(
     version: int,
 ) -> Household:
     household = await get_household(session, principal, household_id, for_update=True)
-    members = await repository.members_of(session, household.id, active_only=False)
-    current = HouseholdRead.model_validate(household).model_copy(update={"members": []})
-    check_version(
-        version, household.version, {**current.model_dump(mode="json"), "members": len(members)}
-    )
+    if version != household.version:
+        members = await repository.members_of(session, household.id, active_only=False)
+        current = HouseholdRead.model_validate(household).model_copy(update={"members": []})
+        check_version(
+            version, household.version, {**current.model_dump(mode="json"), "members": len(members)}
+        )
+    return await change_household(session, principal, protector, household, data)
+
+
+async def change_household(
+    session: AsyncSession,
+    principal: Principal,
+    protector: Protector,
+    household: Household,
+    data: HouseholdUpdate,
+) -> Household:
+    """Apply an update to a household the caller has locked (`for_update`) at its version."""
     changes = data.model_dump(exclude_unset=True)
     for name in ("kind",):
         if name in changes and changes[name] is None:

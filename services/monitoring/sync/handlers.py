@@ -78,9 +78,9 @@ async def update_household(ctx: Context, op: ops.UpdateHousehold) -> Applied:
         ctx.session, ctx.principal, household_id, for_update=True
     )
     current = HouseholdRead.model_validate(household).model_dump(mode="json", exclude={"members"})
-    version = merged_version(op.base_version, household.version, current, op.changes)
-    household = await households.update_household(
-        ctx.session, ctx.principal, ctx.protector, household_id, data, version
+    merged_version(op.base_version, household.version, current, op.changes)  # or 412
+    household = await households.change_household(
+        ctx.session, ctx.principal, ctx.protector, household, data
     )
     return Applied("household", household.id, household.version)
 
