@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
@@ -46,6 +47,17 @@ async def copier(
             await driver.copy_records_to_table(table, records=rows, columns=list(columns))
 
     return copy
+
+
+async def hold_statistics(session: AsyncSession, tables: Sequence[str]) -> None:
+    """Keep VACUUM and ANALYZE (autovacuum's too) off the tables a load fills until it commits;
+    reads and writes go on, and loads of the same tables run one at a time.
+
+    Autovacuum sees none of the load's uncommitted rows: run during a load into a table emptied
+    before (TRUNCATE), it records the table as empty, and the load's later joins against it are
+    planned as nested loops over a sequential scan, each batch then reading the whole table per
+    row. Measured on a re-load of 50,000 loans: 241 us of database CPU a row instead of 27."""
+    await session.execute(text(f"LOCK TABLE {', '.join(tables)} IN SHARE UPDATE EXCLUSIVE MODE"))
 
 
 def new_ids(count: int) -> list[uuid.UUID]:

@@ -155,6 +155,7 @@ async def load_spells(
     labourers = LockedLabourers(session, scope)
     indexes = PersonIndexes(protector)
     await session.execute(text(LOAD_LOCK))
+    await loading.hold_statistics(session, ("employment_spells", "labourer_years"))
     await session.execute(text(loading.WORK_MEM))
     copy_spells = await loading.copier(session, "employment_spells", SPELL_COLUMNS)
     copy_changes = await loading.copier(session, "changes", loading.CHANGE_COLUMNS)
