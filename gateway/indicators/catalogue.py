@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 # of None is a figure not known for the day (current-only), which empties what depends on it.
 Values = dict[str, dict[str, Decimal | None]]
 Compute = Callable[[Values], Decimal | None]
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Indicator:
 
 
 def figure(service: str, metric: str) -> Compute:
-    return lambda values: values[service].get(metric, Decimal(0)) if service in values else None
+    return lambda values: values[service].get(metric, ZERO) if service in values else None
 
 
 def percent(numerator: Compute, denominator: Compute) -> Compute:
@@ -53,7 +54,7 @@ def per(numerator: Compute, denominator: Compute) -> Compute:
 
 def total(*parts: Compute) -> Compute:
     def added(values: Values) -> Decimal | None:
-        result = Decimal(0)
+        result = ZERO
         for part in parts:
             value = part(values)
             if value is None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -155,17 +156,19 @@ async def indicators(
     day = as_of_day(as_of)
     year = year or day.year
     state = request.app.state
-    collected = await sources.collect(
-        state.upstreams,
-        state.service_token.current(),
-        area=area,
-        level=level,
-        year=year,
-        deadline=state.settings.indicators_deadline_seconds,
-        as_of=day if day < business_today() else None,
+    # The registry is read while the services work out their figures.
+    collected, (names, area_name) = await asyncio.gather(
+        sources.collect(
+            state.upstreams,
+            state.service_token.current(),
+            area=area,
+            level=level,
+            year=year,
+            deadline=state.settings.indicators_deadline_seconds,
+            as_of=day if day < business_today() else None,
+        ),
+        _area_names(session, area, level),
     )
-    names = await _area_names(session, area, level)
-    area_name = await session.scalar(select(Area.name).where(Area.code == area)) or area
     table = build(collected, names, area, area_name)
     if rank_by:
         rank(table.rows, rank_by)
@@ -277,10 +280,12 @@ def _download(extension: str, area: str, year: int) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="indicators-{area}-{year}.{extension}"'}
 
 
-async def _area_names(session: SessionDep, area: str, level: str) -> dict[str, str]:
-    """The areas of the level under `area`, custom ones included, dissolved ones left out."""
+async def _area_names(session: SessionDep, area: str, level: str) -> tuple[dict[str, str], str]:
+    """The names of the areas of the level under `area` (custom ones included, dissolved ones
+    left out) and the name of `area`."""
     low, high = scope_bounds(area)
     query = select(Area.code, Area.name).where(
         Area.code.between(low, high), Area.level == level, Area.dissolved_on.is_(None)
     )
-    return {code: name for code, name in (await session.execute(query)).all()}
+    names = {code: name for code, name in (await session.execute(query)).all()}
+    return names, await session.scalar(select(Area.name).where(Area.code == area)) or area

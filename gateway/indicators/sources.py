@@ -118,24 +118,28 @@ async def _fetch(
         headers={"Authorization": f"Bearer {token}", REQUEST_ID_HEADER: current_request_id() or ""},
     )
     response.raise_for_status()
-    body: dict[str, Any] = response.json()
+    # Counts arrive as JSON numbers, parsed straight to Decimal; amounts arrive as strings.
+    body: dict[str, Any] = response.json(parse_int=Decimal, parse_float=Decimal)
+    current_only = list(body.get("current_only", []))
     figures: Figures = {}
     for row in body.get("rows", body.get("months", [])):
+        # A metric the service knows for today only is None in every row (unless a row has it).
+        values: dict[str, Decimal | None] = dict.fromkeys(current_only)
         # Counts in `figures`; amounts in `figures` (funds) or `amounts` (employment).
-        values = _numbers({**row["figures"], **row.get("amounts", {})})
+        _add_numbers(values, row["figures"])
+        _add_numbers(values, row.get("amounts", {}))
         values.update(dict.fromkeys(row.get("current_only", [])))
         figures[row.get("area_code") or row["month"]] = values
-    return figures, list(body.get("current_only", []))
+    return figures, current_only
 
 
-def _numbers(figures: dict[str, Any]) -> dict[str, Decimal | None]:
-    """Counts and amounts (amounts arrive as strings); anything else is not a figure."""
-    numbers: dict[str, Decimal | None] = {}
+def _add_numbers(numbers: dict[str, Decimal | None], figures: dict[str, Any]) -> None:
+    """Counts and amounts (amounts as strings); anything else is not a figure."""
     for metric, value in figures.items():
-        if isinstance(value, bool) or value is None:
-            continue
-        try:
-            numbers[metric] = Decimal(str(value))
-        except ArithmeticError:
-            continue
-    return numbers
+        if type(value) is Decimal:
+            numbers[metric] = value
+        elif type(value) is str:
+            try:
+                numbers[metric] = Decimal(value)
+            except ArithmeticError:
+                continue

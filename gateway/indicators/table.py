@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gateway.indicators.catalogue import BY_KEY, CATALOGUE, Values
+from gateway.indicators.catalogue import BY_KEY, CATALOGUE, ZERO, Values
 from gateway.indicators.sources import Collected
 
 
@@ -38,7 +38,7 @@ def build(collected: Collected, names: dict[str, str], area: str, area_name: str
         totals: dict[str, Decimal | None] = dict.fromkeys(collected.current_only.get(service, []))
         for metrics in figures.values():
             for metric, value in metrics.items():
-                known = totals.get(metric, Decimal(0))
+                known = totals.get(metric, ZERO)
                 totals[metric] = None if known is None or value is None else known + value
         summed[service] = totals
     return Table(rows, Row(area, area_name, _values(summed)), list(collected.unavailable))
@@ -50,11 +50,12 @@ def build_series(collected: Collected, months: list[str]) -> list[Row]:
 
 
 def _figures_of(collected: Collected, code: str) -> Values:
+    """An area's figures by service; its rows already hold None for current-only metrics
+    (sources.py), an area a service has no row for gets just those."""
     return {
-        service: {
-            **dict.fromkeys(collected.current_only.get(service, [])),
-            **figures.get(code, {}),
-        }
+        service: figures[code]
+        if code in figures
+        else dict.fromkeys(collected.current_only.get(service, []))
         for service, figures in collected.by_service.items()
     }
 
