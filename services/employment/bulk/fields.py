@@ -7,12 +7,14 @@ import re
 import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 # The usual shapes of an amount ("3000", "3000.5", "3000.00"), read without the general checks.
 _PLAIN_DECIMAL = {
     places: re.compile(rf"[0-9]{{1,15}}(?:\.[0-9]{{1,{places}}})?") for places in (2, 3)
 }
+_PLAIN_DECIMAL_LENGTH = 19
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
 MONEY_LIMIT = Decimal("1e16")
@@ -87,8 +89,9 @@ def number(
     values: dict[str, Any], name: str, *, places: int, limit: Decimal, inclusive: bool = False
 ) -> Decimal:
     value = required(values, name)
-    if isinstance(value, str) and _PLAIN_DECIMAL[places].fullmatch(value):
-        amount = Decimal(value)
+    usual = isinstance(value, str) and len(value) <= _PLAIN_DECIMAL_LENGTH
+    amount = _plain_decimal(value, places) if usual else None
+    if amount is not None:
         if amount > limit if inclusive else amount >= limit:
             raise RowError(name, "decimal_range", f"{name} must be from 0 to {limit}.")
         return amount
@@ -100,13 +103,20 @@ def number(
         raise RowError(
             name, "decimal_type", f'{name} must be a number such as "3000.00".'
         ) from None
-    too_big = amount > limit if inclusive else amount >= limit
-    if not amount.is_finite() or amount < 0 or too_big:
+    # NaN first: ordering it raises.
+    if not amount.is_finite() or amount < 0 or (amount > limit if inclusive else amount >= limit):
         raise RowError(name, "decimal_range", f"{name} must be from 0 to {limit}.")
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         raise RowError(name, "decimal_places", f"{name} has at most {places} decimal places.")
     return amount
+
+
+@lru_cache(maxsize=16_384)
+def _plain_decimal(value: str, places: int) -> Decimal | None:
+    """The amount a usual-shaped string holds, else None (remembered: a file repeats its
+    amounts and rates over and over)."""
+    return Decimal(value) if _PLAIN_DECIMAL[places].fullmatch(value) else None
 
 
 def integer(values: dict[str, Any], name: str, low: int, high: int) -> int:

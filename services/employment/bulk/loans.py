@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
@@ -110,6 +111,10 @@ WAITING = text(
 ).bindparams(bindparam("indexes", type_=ARRAY(BYTEA())))
 
 
+# Issue dates and terms repeat over a file's loans.
+maturity = lru_cache(maxsize=16_384)(add_months)
+
+
 @dataclass(slots=True)
 class LoanRow:
     row: int
@@ -179,7 +184,7 @@ def loan_row(record: Record, settings: EmploymentSettings, protector: Protector)
         annual_rate=rate,
         interest_subsidy_rate=subsidy_rate,
         issue_date=issued,
-        maturity_date=add_months(issued, months),
+        maturity_date=maturity(issued, months),
     )
 
 
