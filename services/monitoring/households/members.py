@@ -14,7 +14,7 @@ from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.figures.contribution import HouseholdState, record_state_change
-from services.monitoring.households import people, repository
+from services.monitoring.households import people, repository, rows
 from services.monitoring.households.schemas import (
     MemberCreate,
     MemberLeave,
@@ -48,7 +48,7 @@ async def add_member(
         )
     await people.check_not_registered(session, [number], ["body.person_number"])
     member = new_member(household, data.model_dump(exclude={"person_number"}), number)
-    session.add(member)
+    await rows.insert_records(session, [member])
     await _resize(session, principal, household, +1)
     await member_written(session, principal, member, "create")
     return member
@@ -201,8 +201,6 @@ async def _resize(
     session: AsyncSession, principal: Principal, household: Household, delta: int
 ) -> None:
     before = HouseholdState.of(household)
-    household.member_count += delta
-    household.version += 1
-    await session.flush()
+    await rows.save_household(session, household, {"member_count": household.member_count + delta})
     await record_state_change(session, before, HouseholdState.of(household))
     await written(session, principal, household, "update", ["member_count"])

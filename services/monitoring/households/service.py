@@ -17,7 +17,7 @@ from services.common.history import record_write
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.figures.contribution import HouseholdState, record_state_change
-from services.monitoring.households import people, repository
+from services.monitoring.households import people, repository, rows
 from services.monitoring.households.schemas import HouseholdCreate, HouseholdRead, HouseholdUpdate
 from services.monitoring.models import Household, Member
 
@@ -65,14 +65,12 @@ async def create_household(
         member_count=len(data.members),
         version=1,
     )
-    session.add(household)
-    await session.flush()
+    await rows.insert_records(session, [household])
     members = [
         new_member(household, fields.model_dump(exclude={"person_number"}), number)
         for fields, number in zip(data.members, numbers, strict=True)
     ]
-    session.add_all(members)
-    await session.flush()
+    await rows.insert_records(session, members)
     await record_state_change(session, None, HouseholdState.of(household))
     await written(session, principal, household, "create")
     for person in members:
@@ -148,9 +146,9 @@ async def change_household(
     before = HouseholdState.of(household)
     if "phone" in changes:
         phone = people.protect_phone(protector, changes.pop("phone"), "body.phone")
-        household.phone_cipher = phone.cipher if phone else None
-        household.phone_index = phone.index if phone else None
-        household.phone_masked = phone.masked if phone else None
+        changes["phone_cipher"] = phone.cipher if phone else None
+        changes["phone_index"] = phone.index if phone else None
+        changes["phone_masked"] = phone.masked if phone else None
     number = changes.get("household_number")
     if (
         number
@@ -158,10 +156,7 @@ async def change_household(
         and await repository.household_number_taken(session, number)
     ):
         raise Conflict(f"The household number {number} is taken.", code="household_number_taken")
-    for name, value in changes.items():
-        setattr(household, name, value)
-    household.version += 1
-    await session.flush()
+    await rows.save_household(session, household, changes)
     await record_state_change(session, before, HouseholdState.of(household))
     await written(
         session, principal, household, "update", sorted(data.model_dump(exclude_unset=True))

@@ -11,6 +11,7 @@ from services.common.auth.principal import Principal
 from services.common.errors import Conflict, InvalidInput
 from services.common.history import record_write
 from services.monitoring.cases.service import reopen_after_revisit
+from services.monitoring.households.rows import insert_records
 from services.monitoring.households.service import audited_household, get_household
 from services.monitoring.models import Case, Household, Visit
 from services.monitoring.plans.repository import HouseholdKey
@@ -50,8 +51,7 @@ async def record_visit(
         risk_found=data.risk_found,
         version=1,
     )
-    session.add(visit)
-    await session.flush()
+    await insert_records(session, [visit])
     await record_write(
         session,
         principal,
