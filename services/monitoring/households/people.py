@@ -52,6 +52,9 @@ async def check_not_registered(
     session: AsyncSession, numbers: Sequence[ProtectedPersonNumber], fields: Sequence[str]
 ) -> None:
     """Each person belongs to one household at a time (409 `person_already_registered`)."""
+    registered = await repository.active_members_among(
+        session, list({number.index for number in numbers})
+    )
     seen: dict[bytes, str] = {}
     for number, field in zip(numbers, fields, strict=True):
         if number.index in seen:
@@ -59,7 +62,7 @@ async def check_not_registered(
                 field, "duplicate_person", f"The same person is also given at {seen[number.index]}."
             )
         seen[number.index] = field
-        if await repository.active_member_by_index(session, number.index) is not None:
+        if number.index in registered:
             raise Conflict(
                 "This person is already a member of a household; move them instead.",
                 code="person_already_registered",

@@ -61,14 +61,15 @@ async def members_of(
     )
 
 
-async def active_member_by_index(session: AsyncSession, index: bytes) -> Member | None:
-    """The active member with this blind index, in any area: a person belongs to one household
-    at a time across the whole country, whoever asks."""
-    return await session.scalar(ACTIVE_MEMBER_BY_INDEX, {"index": index})
+async def active_members_among(session: AsyncSession, indexes: list[bytes]) -> set[bytes]:
+    """Which of these blind indexes an active member has, in any area: a person belongs to one
+    household at a time across the whole country, whoever asks."""
+    found = await session.scalars(ACTIVE_MEMBERS_AMONG, {"indexes": indexes})
+    return set(found)
 
 
-ACTIVE_MEMBER_BY_INDEX = select(Member).where(
-    Member.person_number_index == bindparam("index"), Member.active
+ACTIVE_MEMBERS_AMONG = select(Member.person_number_index).where(
+    Member.person_number_index.in_(bindparam("indexes", expanding=True)), Member.active
 )
 
 

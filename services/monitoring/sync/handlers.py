@@ -26,7 +26,6 @@ from services.monitoring.households.schemas import (
     MemberRead,
     MemberUpdate,
 )
-from services.monitoring.models import SyncOperation
 from services.monitoring.sync import operations as ops
 from services.monitoring.sync import repository
 from services.monitoring.sync.merge import merged_version, new_values
@@ -50,7 +49,7 @@ class Context:
     protector: Protector
     today: date
     # The batch's operations applied so far or stored before, by operation id.
-    applied: dict[uuid.UUID, SyncOperation]
+    applied: dict[uuid.UUID, repository.StoredOperation]
 
 
 @dataclass(frozen=True)

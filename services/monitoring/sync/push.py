@@ -26,10 +26,10 @@ from services.common.errors import DixianError, PreconditionFailed
 from services.common.held_rows import HeldRows, hold_rows, insert_held_rows
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
-from services.monitoring.models import SyncOperation
 from services.monitoring.sync import repository
 from services.monitoring.sync.handlers import Applied, Context, DependencyPending, apply
 from services.monitoring.sync.parsing import Parsed, parse
+from services.monitoring.sync.repository import StoredOperation
 from services.monitoring.sync.schemas import OperationProblem, Outcome
 
 logger = logging.getLogger("dixian.sync")
@@ -73,7 +73,7 @@ async def push(
 
 async def _apply_one(
     ctx: Context, held: HeldRows, item: Parsed
-) -> tuple[Outcome, SyncOperation | None]:
+) -> tuple[Outcome, StoredOperation | None]:
     op, session, subject = item.operation, ctx.session, ctx.principal.subject
     mark = held.mark()
     try:
@@ -103,13 +103,7 @@ async def _apply_one(
         # Every operation starts from the database's rows, as in a session of its own: none
         # sees another's loaded (or rolled back) objects.
         session.expunge_all()
-    return outcome, SyncOperation(
-        principal=subject,
-        operation_id=op.operation_id,
-        kind=op.kind,
-        payload_sha256=item.digest,
-        outcome=stored,
-    )
+    return outcome, StoredOperation(op.operation_id, op.kind, item.digest, stored)
 
 
 def _applied(item: Parsed, applied: Applied) -> Outcome:
@@ -125,7 +119,7 @@ def _applied(item: Parsed, applied: Applied) -> Outcome:
     )
 
 
-def _replayed(item: Parsed, earlier: SyncOperation) -> Outcome:
+def _replayed(item: Parsed, earlier: StoredOperation) -> Outcome:
     if earlier.payload_sha256 != item.digest:
         return _rejected(
             item,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -26,19 +27,34 @@ async def serialize_pushes(session: AsyncSession, principal: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class StoredOperation:
+    """An applied operation as `sync_operations` keeps it (or will, at the batch's end)."""
+
+    operation_id: uuid.UUID
+    kind: str
+    payload_sha256: bytes
+    outcome: dict[str, Any]
+
+
 async def stored_operations(
     session: AsyncSession, principal: str, operation_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, SyncOperation]:
+) -> dict[uuid.UUID, StoredOperation]:
     """The operations of this principal already applied, by id."""
     if not operation_ids:
         return {}
-    rows = await session.scalars(
-        select(SyncOperation).where(
+    rows = await session.execute(
+        select(
+            SyncOperation.operation_id,
+            SyncOperation.kind,
+            SyncOperation.payload_sha256,
+            SyncOperation.outcome,
+        ).where(
             SyncOperation.principal == principal,
             SyncOperation.operation_id.in_(set(operation_ids)),
         )
     )
-    return {row.operation_id: row for row in rows}
+    return {row.operation_id: StoredOperation(*row) for row in rows}
 
 
 async def store_operation(
