@@ -7,8 +7,7 @@ conditional UPDATE of the link's running total, the payment row, the change-feed
 the audit row and the `paid` figure. Every write in it depends on the UPDATE having taken the
 amount, so a refused payment leaves nothing behind, and the statement still answers what the
 rules need to say why it was refused. It runs on the session's own asyncpg connection, inside
-the request's transaction: SQLAlchemy's execution machinery cost more CPU than the statement's
-round trip."""
+the request's transaction (`services.common.driver`)."""
 
 from __future__ import annotations
 
@@ -18,11 +17,11 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
-import asyncpg
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
+from services.common.driver import driver_connection
 from services.common.observability import current_request_id
 from services.common.scope import in_scope
 from services.funds.figures import rollups
@@ -111,17 +110,6 @@ WITH link AS (
 SELECT link.kind AS link_kind, link.status AS project_status, link.linked_on, payment.*
 FROM link LEFT JOIN payment ON true
 """
-
-
-async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session, inside the session's transaction (SQLAlchemy
-    begins it lazily, at the first statement, which on a POST is the idempotency claim)."""
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert isinstance(driver, asyncpg.Connection)
-    if not driver.is_in_transaction():
-        await connection.execute(text("SELECT"))
-    return driver
 
 
 async def pay(

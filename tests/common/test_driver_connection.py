@@ -1,12 +1,13 @@
-"""The payment statement runs on the session's own asyncpg connection: inside the request's
-transaction, also when it is the first statement of the session."""
+"""Hot-path statements (the idempotency claim and store, the funds payment) run on the session's
+own asyncpg connection: inside the session's transaction, also when they are its first
+statement, and SQLAlchemy then knows that transaction (one BEGIN, ended by its rollback)."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from services.funds.payments.repository import driver_connection
+from services.common.driver import driver_connection
 
 
 async def test_the_driver_connection_is_inside_the_sessions_transaction(
