@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, case, cast, distinct, exists, func, or_, select, union_all
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Date, and_, cast, distinct, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.common.areas import scope_bounds
-from services.common.county_figures import current_sums, group_code
+from services.common.county_figures import COUNTY_DEPTH, current_sums, group_code
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.employment.models import (
     AreaFigure,
@@ -21,13 +20,11 @@ from services.employment.models import (
     CountyFigure,
     EmploymentSpell,
     Labourer,
-    LabourerYear,
     Loan,
     LoanInstallment,
     PublicWelfarePost,
 )
-
-PLACE_RANK = {"out_of_province": 0, "in_province": 1, "in_county": 2}
+from services.employment.spells.yearly import CARRIED
 
 
 async def stored_figures(
@@ -81,29 +78,26 @@ async def carried_open_jobs(
     session: AsyncSession, area: str, depth: int, year: int
 ) -> list[tuple[str, str, int]]:
     """Labourers employed in `year` only through a job open since an earlier year, with no
-    stored row for `year` yet (spells/yearly.py): (area code at the level, place class, count)."""
+    stored row for `year` (spells/yearly.py): (area code at the level, place class, count).
+    Stored under year -L, L the labourer's last year on record: those with L < `year`."""
     low, high = scope_bounds(area)
-    rank = case(PLACE_RANK, value=EmploymentSpell.place_class)
-    first_of_year = date(year, 1, 1)
-    per_labourer = (
-        select(EmploymentSpell.labourer_id, EmploymentSpell.area_code, EmploymentSpell.place_class)
-        .where(
-            EmploymentSpell.area_code.between(low, high),
-            EmploymentSpell.end_date.is_(None),
-            EmploymentSpell.start_date < first_of_year,
-            ~exists().where(
-                LabourerYear.labourer_id == EmploymentSpell.labourer_id, LabourerYear.year == year
-            ),
-        )
-        .ext(distinct_on(EmploymentSpell.labourer_id))
-        .order_by(EmploymentSpell.labourer_id, rank)
-        .subquery()
+    table: type[AreaFigure] | type[CountyFigure]
+    if depth <= COUNTY_DEPTH:
+        table, code = CountyFigure, CountyFigure.county_code
+    else:
+        table, code = AreaFigure, AreaFigure.area_code
+    group = group_code(code, depth).label("group_code")
+    query = (
+        select(group, table.metric, func.sum(table.value))
+        .where(code.between(low, high), table.year.between(1 - year, -1))
+        .group_by(group, table.metric)
     )
-    group = group_code(per_labourer.c.area_code, depth).label("group_code")
-    query = select(group, per_labourer.c.place_class, func.count()).group_by(
-        group, per_labourer.c.place_class
-    )
-    return [(code, place, int(n)) for code, place, n in (await session.execute(query)).all()]
+    prefix = f"{CARRIED}:"
+    return [
+        (code, metric.removeprefix(prefix), int(count))
+        for code, metric, count in (await session.execute(query)).all()
+        if count
+    ]
 
 
 async def overdue_loans(

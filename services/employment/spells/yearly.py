@@ -9,9 +9,15 @@ days in Y (a tie goes to the farther place: out of province, then in province, t
 `recount` keeps `labourer_years` and the `employed` figures exact in the caller's transaction:
 a row is stored for every year a spell touches, an open job reaching the labourer's last year on
 record (the latest start or end date of their spells). A job still open from an earlier year
-has no stored row for later years until the next spell write; `carried_open_jobs` (figures)
-counts those labourers at read time (they are employed for the whole year, by the rule above),
-so the figures stay exact across New Year without a nightly job.
+has no stored row for later years until the next spell write, yet its labourer is employed for
+the whole of every later year (by the rule above). So that the figures stay exact across New
+Year without a nightly job, `recount` also keeps the carried open jobs (`CARRIED`): per village,
+the labourers with an open job by their last year on record L and the place of that job (the
+farthest of their open jobs), stored under year -L (the only negative years); a year Y adds
+those with L < Y (`carried_open_jobs` in figures/repository.py). What a write changed is not
+known per labourer (the spells are already written when `recount` runs), so the villages of the
+labourers recounted are counted again from their spells and moved by the difference, which in
+READ COMMITTED is this transaction's own change.
 """
 
 from __future__ import annotations
@@ -146,6 +152,41 @@ ON CONFLICT (labourer_id, year) DO UPDATE SET
     place_class = excluded.place_class
 """
 
+CARRIED = "carried_open_jobs"  # `carried_open_jobs:<place class>`, year -L
+
+# The carried open jobs of the villages where the labourers `labourer_id {members}` have spells,
+# counted again from the spells and moved by the difference from the stored ones.
+_CARRY = """
+WITH village AS (
+    SELECT DISTINCT area_code FROM employment_spells WHERE labourer_id {members}
+),
+open_job AS (
+    SELECT DISTINCT ON (s.labourer_id) s.labourer_id, s.area_code, s.place_class
+    FROM employment_spells AS s
+    WHERE s.end_date IS NULL AND s.area_code IN (SELECT area_code FROM village)
+    ORDER BY s.labourer_id,
+             CASE s.place_class WHEN 'out_of_province' THEN 0 WHEN 'in_province' THEN 1 ELSE 2 END
+),
+counted AS (
+    SELECT o.area_code,
+           -CAST((SELECT max(extract(year FROM coalesce(e.end_date, e.start_date)))
+                  FROM employment_spells AS e WHERE e.labourer_id = o.labourer_id) AS smallint)
+               AS year,
+           'carried_open_jobs:' || o.place_class AS metric, 1 AS value
+    FROM open_job AS o
+    UNION ALL
+    SELECT area_code, year, metric, -value FROM area_figures
+    WHERE area_code IN (SELECT area_code FROM village) AND year < 0
+)
+INSERT INTO area_figures AS f (area_code, year, metric, value)
+SELECT area_code, year, metric, sum(value) FROM counted
+GROUP BY area_code, year, metric
+HAVING sum(value) <> 0
+ORDER BY area_code, year, metric COLLATE "C"  -- the order of `bump`: no crosswise locks
+ON CONFLICT (area_code, year, metric) DO UPDATE SET value = f.value + excluded.value
+"""
+
+
 _ONE = f"WITH {_PIECES_OF_YEAR},\n{_COMPUTE}\nSELECT * FROM fresh"
 
 
@@ -175,18 +216,21 @@ class WorkInYear:
 async def recount(
     session: AsyncSession, labourer_ids: Sequence[uuid.UUID], *, min_days: int
 ) -> None:
-    """Recompute the stored years of these labourers (whose rows the caller has locked) and
-    move the `employed` figures by the difference, in one statement."""
+    """Recompute the stored years of these labourers (whose rows the caller has locked), move
+    the `employed` figures by the difference and count their villages' carried open jobs again."""
     if not labourer_ids:
         return
     statement = text(_recount("= ANY(:labourer_ids)")).bindparams(_IDS)
     await session.execute(statement, {"labourer_ids": list(labourer_ids), "min_days": min_days})
+    carry = text(_CARRY.format(members="= ANY(:labourer_ids)")).bindparams(_IDS)
+    await session.execute(carry, {"labourer_ids": list(labourer_ids)})
 
 
 async def recount_staged(session: AsyncSession, staging_table: str, *, min_days: int) -> None:
     """`recount` for the labourers named in a bulk load's staging table (locked by the caller)."""
     members = f"IN (SELECT labourer_id FROM {staging_table})"
     await session.execute(text(_recount(members)), {"min_days": min_days})
+    await session.execute(text(_CARRY.format(members=members)))
 
 
 async def work_in_year(

@@ -3,12 +3,14 @@ and maturities pass, jobs open since an earlier year carried into every later ye
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import text
 
 from services.common.business_time import business_today
 from services.employment.figures import repository
@@ -117,3 +119,87 @@ async def test_open_jobs_are_carried_into_every_later_year(
     # New Year with no write: the open jobs count in each later year.
     assert await carried_in(year + 1) == {"out_of_province": 1, "in_province": 1}
     assert await carried_in(year + 5) == {"out_of_province": 1, "in_province": 1}
+
+
+# The carried open jobs counted from the rows, as they were read before being stored.
+FROM_THE_ROWS = text(
+    """
+    SELECT rpad(left(area_code, 6), 12, '0'), place_class, count(*) FROM (
+        SELECT DISTINCT ON (s.labourer_id) s.area_code, s.place_class
+        FROM employment_spells AS s
+        WHERE s.end_date IS NULL AND s.start_date < make_date(:year, 1, 1)
+          AND NOT EXISTS (SELECT FROM labourer_years AS y
+                          WHERE y.labourer_id = s.labourer_id AND y.year = :year)
+        ORDER BY s.labourer_id, CASE s.place_class WHEN 'out_of_province' THEN 0
+                                                   WHEN 'in_province' THEN 1 ELSE 2 END
+    ) AS carried GROUP BY 1, 2
+    """
+)
+
+
+async def test_stored_carried_jobs_equal_the_rows_through_writes(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    staff = county_staff(tokens)
+    year = business_today().year
+    employment = apps["employment"]
+
+    async def agree() -> None:
+        async with employment.state.database.sessionmaker() as session:
+            for later in range(year - 2, year + 3):
+                stored = await repository.carried_open_jobs(session, CITY, COUNTY_DEPTH, later)
+                rows = await session.execute(FROM_THE_ROWS, {"year": later})
+                assert sorted(stored) == sorted(tuple(row) for row in rows.all()), later
+
+    async with client_for("employment") as client:
+        first = await register_labourer(client, staff, await person(apps["monitoring"]))
+        second = await register_labourer(client, staff, await person(apps["monitoring"]))
+        opened = await add_spell(client, staff, first["id"], start_date=f"{year - 2}-05-01")
+        await agree()
+        # A second open job, farther: the place moves.
+        await add_spell(
+            client, staff, first["id"], place_class="in_province", start_date=f"{year - 1}-02-01"
+        )
+        await agree()
+        # A job ending next year moves the last year on record.
+        await add_spell(
+            client,
+            staff,
+            first["id"],
+            start_date=f"{year}-01-01",
+            end_date=f"{year + 1}-06-30",
+        )
+        await agree()
+        await add_spell(
+            client, staff, second["id"], place_class="out_of_province", start_date=f"{year}-03-01"
+        )
+        closed = await client.patch(
+            f"/api/v1/spells/{opened.json()['id']}",
+            json={"end_date": f"{year - 1}-12-31"},
+            headers={**staff, "If-Match": "1"},
+        )
+        assert closed.status_code == 200, closed.text
+        await agree()
+        third = await register_labourer(client, staff, await person(apps["monitoring"]))
+        job = {
+            "employer": "浙江某电子厂",
+            "place_class": "out_of_province",
+            "kind": "enterprise",
+            "monthly_wage": "4200.00",
+        }
+        rows = [
+            {**job, "labourer_id": third["id"], "start_date": f"{year - 3}-07-01"},
+            {**job, "labourer_id": second["id"], "start_date": f"{year - 1}-07-01"},
+        ]
+        body = "\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n"
+        loaded = await client.post(
+            "/api/v1/bulk/employment-spells",
+            content=body.encode(),
+            headers={
+                **staff,
+                "Idempotency-Key": "carried-1",
+                "Content-Type": "application/x-ndjson",
+            },
+        )
+        assert loaded.status_code == 200, loaded.text
+        await agree()
