@@ -81,6 +81,13 @@ class Loan(Versioned, Base):
         ),
         Index("ix_loans_area_code_status_id", "area_code", "status", "id"),
         Index("ix_loans_household_id", "household_id"),
+        # Overdue loans (figures): outstanding loans past maturity.
+        Index(
+            "ix_loans_maturity_date_outstanding",
+            "maturity_date",
+            postgresql_include=["area_code", "amount", "principal_repaid"],
+            postgresql_where=text("status = 'outstanding'"),
+        ),
     )
 
 
@@ -93,6 +100,11 @@ class LoanInstallment(Base):
     seq: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     principal: Mapped[Decimal] = mapped_column(Money, nullable=False)
+
+    # Overdue loans (figures): only schedules of two or more installments can be behind early.
+    __table_args__ = (
+        Index("ix_loan_installments_loan_id_second", "loan_id", postgresql_where=text("seq = 2")),
+    )
 
 
 class LoanEvent(Base):
