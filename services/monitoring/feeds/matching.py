@@ -16,15 +16,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.monitoring.feeds.records import Rejection, ValidRecord
 from services.monitoring.warnings.driver import driver_connection
 
+# A chunk's records are COPY'd into a temporary table of the worker's connection, then written
+# and matched from there in one statement: COPY encodes each value once, where array parameters
+# cost asyncpg a few type checks per element (about a third of the app's time writing a chunk).
+# The table is emptied at every commit; the DELETE only matters when the chunk's transaction is
+# nested in an outer one (tests).
+CREATE_INCOMING = """
+CREATE TEMPORARY TABLE IF NOT EXISTS feed_incoming (
+    line int NOT NULL, source text NOT NULL, source_record_id text NOT NULL,
+    person_number_cipher bytea NOT NULL, person_number_index bytea NOT NULL,
+    person_number_masked text NOT NULL, name text NOT NULL, area_code text COLLATE "C" NOT NULL,
+    event_type text NOT NULL, event_date date NOT NULL, amount numeric, details_cipher bytea
+) ON COMMIT DELETE ROWS
+"""
+INCOMING_COLUMNS = (
+    "line", "source", "source_record_id", "person_number_cipher", "person_number_index",
+    "person_number_masked", "name", "area_code", "event_type", "event_date", "amount",
+    "details_cipher",
+)  # fmt: skip
+
 INSERT_AND_MATCH = """
 WITH incoming AS (
     SELECT i.*, m.id AS member_id, m.household_id, h.kind AS household_kind,
            h.area_code AS household_area
-    FROM unnest($2::int[], $3::text[], $4::text[], $5::bytea[], $6::bytea[], $7::text[],
-                $8::text[], $9::text[], $10::text[], $11::date[], $12::numeric[], $13::bytea[])
-         AS i(line, source, source_record_id, person_number_cipher, person_number_index,
-              person_number_masked, name, area_code, event_type, event_date, amount,
-              details_cipher)
+    FROM pg_temp.feed_incoming i
     LEFT JOIN members m ON m.person_number_index = i.person_number_index AND m.active
     LEFT JOIN households h ON h.id = m.household_id
 ), inserted AS (
@@ -65,8 +80,12 @@ async def write_records(
     if not records:
         return []
     driver = await driver_connection(session)
-    columns = zip(
-        *(
+    await driver.execute(CREATE_INCOMING)
+    await driver.execute("DELETE FROM pg_temp.feed_incoming")
+    await driver.copy_records_to_table(
+        "feed_incoming",
+        schema_name="pg_temp",
+        records=[
             (
                 r.line,
                 r.source,
@@ -82,10 +101,10 @@ async def write_records(
                 r.details_cipher,
             )
             for r in records
-        ),
-        strict=True,
+        ],
+        columns=INCOMING_COLUMNS,
     )
-    rows = await driver.fetch(INSERT_AND_MATCH, batch_id, *(list(column) for column in columns))
+    rows = await driver.fetch(INSERT_AND_MATCH, batch_id)
     return [
         Written(
             row["id"],

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from services.common.business_time import business_today
 from services.common.tables import changes
+from services.monitoring.feeds.settings import FeedSettings
 from services.monitoring.feeds.worker import process_pending
 from services.monitoring.models import DepartmentWarning, FeedRecord, WarningEvent
 from tests.monitoring.feeds.support import (
@@ -223,3 +224,60 @@ async def test_age_and_share_conditions(
         )
     # Only the compulsory-age child's dropout raises something.
     assert (batch["valid"], batch["leads_raised"]) == (2, 1)
+
+
+async def test_chunks_of_a_batch_raise_and_extend_each_others_leads(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    """Chunks are written set by set (their records and hits go through per-chunk tables):
+    each chunk sees only its own records, a lead raised by one chunk is extended by the next,
+    and a (person, rule) hit twice in one chunk raises one lead from its earliest event."""
+    app, feed = apps["monitoring"], feed_client(tokens)
+    app.state.feed_settings = FeedSettings(chunk_records=2)
+    person, other = numbers(2)
+    today = business_today()
+    records = [
+        record(person, amount="25000.00", event_date=str(today - timedelta(days=10))),
+        record(
+            person,
+            amount="30000.00",
+            area_code=TOWNSHIP,
+            event_date=str(today - timedelta(days=5)),
+        ),
+        record(person, amount="26000.00", event_date=str(today - timedelta(days=20))),
+        record(other, source="civil_affairs", event_type="minimum_living_allowance", amount=None),
+    ]
+    async with client_for("monitoring") as client:
+        batch = await push_and_process(client, app, feed, records)
+    assert batch["chunks_total"] == 2
+    assert (batch["valid"], batch["duplicates"], batch["matched"]) == (4, 0, 0)
+    assert (batch["leads_raised"], batch["events_attached"]) == (2, 4)
+    assert await count(app, FeedRecord) == 4
+    assert await count(app, WarningEvent) == 4
+    async with app.state.database.sessionmaker() as session:
+        lead = await session.scalar(
+            select(DepartmentWarning).where(DepartmentWarning.rule_code == "medical_inpatient_cost")
+        )
+        assert lead is not None and lead.kind == "lead"
+        assert lead.area_code == VILLAGE  # from the first chunk's earliest event
+        assert (lead.event_count, lead.version) == (3, 2)
+        assert lead.first_event_on == today - timedelta(days=20)
+        assert lead.last_event_on == today - timedelta(days=5)
+        assert str(lead.largest_amount) == "30000.00"
+        fed = (
+            await session.execute(
+                select(changes.c.operation, changes.c.version).where(
+                    changes.c.entity == "department_warning",
+                    changes.c.entity_id == str(lead.id),
+                )
+            )
+        ).all()
+        allowance = await session.scalar(
+            select(DepartmentWarning).where(
+                DepartmentWarning.rule_code == "civil_minimum_living_allowance"
+            )
+        )
+    assert sorted(fed) == [("create", 1), ("update", 2)]
+    assert allowance is not None and allowance.largest_amount is None
+    assert allowance.event_count == 1
+    assert await figures(app) == {"department_leads_open": 2}
