@@ -37,10 +37,12 @@ async def insert_records(session: AsyncSession, records: Sequence[Record]) -> No
     if not records:
         return
     table: Table = records[0].__table__  # type: ignore[assignment]
-    rows = await session.execute(_insert(table), [_given(table, record) for record in records])
-    for record, row in zip(records, rows, strict=True):
+    given = [_given(table, record) for record in records]
+    rows = await session.execute(_insert(table), given)
+    for record, values, row in zip(records, given, rows, strict=True):
         for name, value in row._mapping.items():
-            set_committed_value(record, name, value)
+            if name not in values:  # set by a default
+                set_committed_value(record, name, value)
 
 
 async def save_household(
