@@ -6,7 +6,7 @@ thread while the previous chunk is being written."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +21,8 @@ from services.monitoring.warnings.rules.evaluation import RuleSet
 
 DETAILS = b"feed_record_details"
 _DETAILS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The C scanner json.loads runs (an attribute typeshed does not declare).
+_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 MAX_DETAILS_CHARS = 4000
 MAX_AMOUNT = Decimal("1e16")
 
@@ -87,7 +89,7 @@ class RecordChecker:
         if text == UNREADABLE:
             raise Invalid("record", "encoding", "The line is not UTF-8.")
         try:
-            value = json.loads(text)
+            value = _json_value(text)
         except json.JSONDecodeError as exc:
             raise Invalid("record", "json_malformed", f"The line is not JSON: {exc.msg}.") from None
         if self.format == "csv":
@@ -176,6 +178,19 @@ class RecordChecker:
                 "details", "too_long", f"details is longer than {MAX_DETAILS_CHARS} characters."
             )
         return self.protector.keyring.encrypt(text, DETAILS)
+
+
+def _json_value(text: str) -> Any:
+    """`json.loads(text)`, through the decoder's C scanner when the line is one JSON value and
+    nothing else (nearly always): json.loads' own steps around it cost a third of the decoding.
+    Any other line goes through json.loads, for its value or its exact error."""
+    try:
+        value, end = _SCAN(text, 0)
+    except (StopIteration, ValueError):
+        return json.loads(text)
+    if end != len(text):
+        return json.loads(text)
+    return value
 
 
 @lru_cache(maxsize=65_536)
