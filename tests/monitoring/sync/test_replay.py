@@ -20,8 +20,8 @@ from tests.support.identities import TokenFactory
 from tests.support.monitoring import create_household
 
 SEED = 20261124
-# Sent, duplicates included. 10,000 passes too but takes ~90 s on a 2-core machine (one commit
-# per applied operation); set SYNC_REPLAY_OPERATIONS=10000 to run it at full size.
+# Sent, duplicates included. 10,000 passes too (about 25 s on a busy 2-core machine); set
+# SYNC_REPLAY_OPERATIONS=10000 to run it at full size.
 OPERATIONS = int(os.environ.get("SYNC_REPLAY_OPERATIONS", "4000"))
 DUPLICATE_SHARE = 0.3
 DROPPED_SHARE = 0.2
