@@ -63,7 +63,7 @@ FROM inserted JOIN incoming USING (line)
 COPY_REJECTIONS = ("batch_id", "line", "source_record_id", "field", "rule", "message")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see ValidRecord
 class Written:
     """A record written (not a duplicate), and its household when the person is registered."""
 

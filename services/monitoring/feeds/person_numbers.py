@@ -14,7 +14,7 @@ from services.common.personal_data import (
 from services.common.personal_data.protector import PERSON_NUMBER
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: see ValidRecord
 class FeedPersonNumber:
     """A feed record's number as stored: encrypted, blind-indexed, masked; and its birth date
     for rules that look at ages."""
@@ -30,7 +30,8 @@ def protect(protector: Protector, raw: str) -> FeedPersonNumber:
     parsed = parse_person_number(raw)
     return FeedPersonNumber(
         cipher=protector.keyring.encrypt(parsed.number, PERSON_NUMBER),
-        index=protector.person_number_index(parsed.number),
+        # The kit's person_number_index, for a number the parser has normalized already.
+        index=protector.blind_index.digest_canonical(parsed.number[:18]),
         masked=mask_person_number(parsed.number),
         birth_date=parsed.birth_date,
     )

@@ -14,11 +14,16 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
 
 from services.common.business_time import business_today
 from services.common.personal_data import (
+    BlindIndex,
     InvalidPersonNumber,
+    Keyring,
     PersonNumber,
+    Protector,
+    mask_person_number,
     normalize_person_number,
     parse_person_number,
 )
+from services.monitoring.feeds.person_numbers import protect
 from tests.support.monitoring import person_number
 
 REGIONS = ["411424", "110105", "430102", "110118", "999999", "410000", "000000", "652901"]
@@ -92,3 +97,21 @@ def reference(raw: str) -> PersonNumber | str:
     if level is not None and not "1" <= level <= "4":
         return "disability_level"
     return parse_person_number(raw)
+
+
+BLIND_INDEX = BlindIndex(b"k" * 32)
+PROTECTOR = Protector(Keyring({"k1": b"d" * 32}, "k1"), BLIND_INDEX)
+
+
+@settings(max_examples=200, deadline=None)
+@given(near_valid_numbers())
+def test_the_feed_protects_numbers_like_the_kit(raw: str) -> None:
+    """The feed indexes a parsed number without normalizing it again: the same blind index."""
+    try:
+        parsed = parse_person_number(raw)
+    except InvalidPersonNumber:
+        return
+    protected = protect(PROTECTOR, raw)
+    assert protected.index == PROTECTOR.person_number_index(parsed.number)
+    assert PROTECTOR.reveal_person_number(protected.cipher) == parsed.number
+    assert protected.masked == mask_person_number(parsed.number)
