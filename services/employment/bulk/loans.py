@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import Date, Numeric, Uuid, bindparam, text
+from sqlalchemy import Uuid, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,26 +86,23 @@ LOAN_COLUMNS = (
     "check_attempts",
     "version",
 )
-# A batch's schedules (all principal at maturity) and change-feed rows, in file order, in one
-# statement from arrays instead of two COPYs encoded row by row in Python.
+# A batch's schedules (all principal at maturity) and change-feed rows, in file order, made
+# from its loans just stored: one statement instead of two COPYs encoded row by row in Python.
 SCHEDULES_AND_CHANGES = text(
     """
 WITH batch AS (
-    SELECT * FROM unnest(:ids, :due_dates, :principals)
-        WITH ORDINALITY AS loan(id, due_date, principal, position)
+    SELECT l.id, l.maturity_date, l.amount, l.area_code, wanted.position
+    FROM unnest(:ids) WITH ORDINALITY AS wanted(id, position)
+    JOIN loans AS l ON l.id = wanted.id
 ),
 schedules AS (
     INSERT INTO loan_installments (loan_id, seq, due_date, principal)
-    SELECT id, 1, due_date, principal FROM batch ORDER BY position
+    SELECT id, 1, maturity_date, amount FROM batch ORDER BY position
 )
 INSERT INTO changes (entity, entity_id, operation, area_code, version)
-SELECT 'loan', id::text, 'create', :area_code, 1 FROM batch ORDER BY position
+SELECT 'loan', id::text, 'create', area_code, 1 FROM batch ORDER BY position
 """
-).bindparams(
-    bindparam("ids", type_=ARRAY(Uuid())),
-    bindparam("due_dates", type_=ARRAY(Date())),
-    bindparam("principals", type_=ARRAY(Numeric())),
-)
+).bindparams(bindparam("ids", type_=ARRAY(Uuid())))
 # Joined, not `= ANY(...)`: a cached generic plan would compare each loan with every element.
 WAITING = text(
     "SELECT l.borrower_index FROM unnest(:indexes) AS wanted(borrower_index) "
@@ -206,7 +203,7 @@ async def load_loans(
     async def store(rows: list[LoanRow]) -> None:
         indexes = list({row.borrower_index for row in rows})
         waiting = set((await session.scalars(WAITING, {"indexes": indexes})).all())
-        loans, loan_ids, due_dates, principals = [], [], [], []
+        loans, loan_ids = [], []
         ids = iter(loading.new_ids(len(rows)))
         for row in rows:
             if row.borrower_index in seen or row.borrower_index in waiting:
@@ -215,8 +212,6 @@ async def load_loans(
             seen.add(row.borrower_index)
             loan_id = next(ids)
             loan_ids.append(loan_id)
-            due_dates.append(row.maturity_date)
-            principals.append(row.amount)
             loans.append(
                 (
                     loan_id,
@@ -243,8 +238,7 @@ async def load_loans(
             )
         await copy_loans(loans)
         if loan_ids:
-            batch = {"ids": loan_ids, "due_dates": due_dates, "principals": principals}
-            await session.execute(SCHEDULES_AND_CHANGES, {**batch, "area_code": principal.area})
+            await session.execute(SCHEDULES_AND_CHANGES, {"ids": loan_ids})
 
     await loading.pipeline(
         upload,
