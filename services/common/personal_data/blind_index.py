@@ -33,8 +33,7 @@ class BlindIndex:
         character, stray spaces at the ends); callers still pass normalized values, e.g. from
         `normalize_person_number` or `normalize_phone`.
         """
-        canonical = unicodedata.normalize("NFKC", value).strip().upper()
-        return hmac.new(self._key, canonical.encode("utf-8"), hashlib.sha256).digest()
+        return self.digest_canonical(unicodedata.normalize("NFKC", value).strip().upper())
 
     def digest_canonical(self, canonical: str) -> bytes:
         """`digest` of a value already in canonical form (NFKC, stripped, upper case, as a parsed
