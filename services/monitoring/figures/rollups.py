@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, SmallInteger, String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.monitoring.models import AreaFigure
 
 ALL_YEARS = 0
 
@@ -49,6 +48,23 @@ def by_category(metric: str, category: str) -> str:
     return f"{metric}:{category}"
 
 
+# One constant statement (compiled and prepared once per connection), the rows as arrays,
+# upserted in the order given (sorted by `bump`, so row locks are always taken in one order).
+_BUMP = text(
+    """
+INSERT INTO area_figures AS f (area_code, year, metric, value)
+SELECT :area_code, :year, m, v FROM unnest(:metrics, :deltas) WITH ORDINALITY AS d(m, v, n)
+ORDER BY n
+ON CONFLICT (area_code, year, metric) DO UPDATE SET value = f.value + excluded.value
+"""
+).bindparams(
+    bindparam("area_code", type_=String()),
+    bindparam("year", type_=SmallInteger()),
+    bindparam("metrics", type_=ARRAY(String())),
+    bindparam("deltas", type_=ARRAY(BigInteger())),
+)
+
+
 async def bump(
     session: AsyncSession,
     area_code: str,
@@ -62,16 +78,15 @@ async def bump(
     for metric, delta in changes:
         totals[metric] = totals.get(metric, 0) + delta
     # One row per metric, in a fixed order so that two writers never lock rows crosswise.
-    rows = [
-        {"area_code": area_code, "year": year, "metric": metric, "value": delta}
-        for metric, delta in sorted(totals.items())
-        if delta
-    ]
+    rows = [(metric, delta) for metric, delta in sorted(totals.items()) if delta]
     if not rows:
         return
-    statement = insert(AreaFigure).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["area_code", "year", "metric"],
-        set_={"value": AreaFigure.value + statement.excluded.value},
+    await session.execute(
+        _BUMP,
+        {
+            "area_code": area_code,
+            "year": year,
+            "metrics": [metric for metric, _ in rows],
+            "deltas": [delta for _, delta in rows],
+        },
     )
-    await session.execute(statement)
