@@ -21,8 +21,7 @@ KEYS = "area_code, year, metric"
 CHANGED = {
     "INSERT": f"SELECT {KEYS}, value AS v FROM new_rows",
     "UPDATE": (
-        f"SELECT {KEYS}, value AS v FROM new_rows "
-        f"UNION ALL SELECT {KEYS}, -value FROM old_rows"
+        f"SELECT {KEYS}, value AS v FROM new_rows UNION ALL SELECT {KEYS}, -value FROM old_rows"
     ),
     "DELETE": f"SELECT {KEYS}, -value AS v FROM old_rows",
 }
