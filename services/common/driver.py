@@ -23,5 +23,13 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     # is open), rather than spend a round trip on an empty statement through the session.
     adapter = raw.dbapi_connection
     if adapter._transaction is None:  # type: ignore[union-attr]
-        await adapter._start_transaction()  # type: ignore[union-attr]
+        try:
+            await adapter._start_transaction()  # type: ignore[union-attr]
+        except Exception as error:
+            # The adapter wraps asyncpg's error in its own DB-API class, which the error
+            # handlers do not know (a database restart answered 500, not 503): raise asyncpg's.
+            cause = error.__cause__
+            if isinstance(cause, asyncpg.PostgresError | asyncpg.InterfaceError):
+                raise cause from error
+            raise
     return driver
