@@ -41,6 +41,25 @@ def postgres_cpu_seconds(database: str) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+async def push_batch(
+    client: httpx.AsyncClient, body: bytes, subject: str
+) -> tuple[str, dict[str, str]]:
+    """POST a batch as a department feed's client (answered 202; processed by the caller):
+    the batch's location and the headers to read it with."""
+    feed = token("department_feed", feeds_registry.LOW, subject)
+    answer = await client.post(
+        "/api/v1/feed-batches",
+        content=body,
+        headers={
+            **feed,
+            "Content-Type": "application/x-ndjson",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+    )
+    assert answer.status_code == 202, answer.text
+    return answer.headers["Location"], feed
+
+
 async def run(records: int, chunk_records: int) -> dict[str, Any]:
     from services.monitoring.app import build_app
     from services.monitoring.feeds.settings import FeedSettings
@@ -51,20 +70,10 @@ async def run(records: int, chunk_records: int) -> dict[str, Any]:
     data = feeds_data.generate(records)
     app = build_app()
     app.state.feed_settings = FeedSettings(chunk_records=chunk_records)
-    feed = token("department_feed", feeds_registry.LOW, "client:bench-cpu")
     database = settings.database_name("monitoring")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
-        answer = await client.post(
-            "/api/v1/feed-batches",
-            content=data.body,
-            headers={
-                **feed,
-                "Content-Type": "application/x-ndjson",
-                "Idempotency-Key": str(uuid.uuid4()),
-            },
-        )
-        assert answer.status_code == 202, answer.text
+        location, feed = await push_batch(client, data.body, "client:bench-cpu")
         wall, python, postgres = (
             time.perf_counter(),
             time.process_time(),
@@ -74,7 +83,7 @@ async def run(records: int, chunk_records: int) -> dict[str, Any]:
         wall = time.perf_counter() - wall
         python = time.process_time() - python
         postgres = postgres_cpu_seconds(database) - postgres
-        batch = (await client.get(answer.headers["Location"], headers=feed)).json()
+        batch = (await client.get(location, headers=feed)).json()
     await app.state.database.dispose()
     assert batch["state"] == "done", batch
     return {

@@ -21,7 +21,6 @@ import asyncio
 import cProfile
 import functools
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -30,7 +29,8 @@ from typing import Any
 import httpx
 
 from bench import feeds_data, feeds_registry
-from bench.feeds_bench import reset, token
+from bench.feeds_bench import reset
+from bench.feeds_cpu import push_batch
 from services.common.database import Database
 from services.monitoring.feeds import matching, processing, staging, worker
 from services.monitoring.warnings import figures
@@ -102,19 +102,9 @@ async def run(records: int, profile: str | None) -> None:
     app = build_app()
     clock = BackendClock()
     clock.install()
-    feed = token("department_feed", feeds_registry.LOW, "client:bench-phases")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
-        answer = await client.post(
-            "/api/v1/feed-batches",
-            content=data.body,
-            headers={
-                **feed,
-                "Content-Type": "application/x-ndjson",
-                "Idempotency-Key": str(uuid.uuid4()),
-            },
-        )
-        assert answer.status_code == 202, answer.text
+        location, feed = await push_batch(client, data.body, "client:bench-phases")
         profiler = cProfile.Profile()
         wall, app_cpu = time.perf_counter(), time.process_time()
         if profile:
@@ -125,7 +115,7 @@ async def run(records: int, profile: str | None) -> None:
             profiler.disable()
             profiler.dump_stats(profile)
         wall, app_cpu = time.perf_counter() - wall, time.process_time() - app_cpu
-        batch = (await client.get(answer.headers["Location"], headers=feed)).json()
+        batch = (await client.get(location, headers=feed)).json()
     await app.state.database.dispose()
     assert batch["state"] == "done", batch
     print(f"{records} records in {wall:.2f} s; app CPU {app_cpu / records * 1e6:.1f} us a record")
