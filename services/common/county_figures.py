@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -37,11 +37,12 @@ def group_code(column: Any, depth: int) -> Any:
     return func.rpad(func.left(column, depth), 12, literal("0"))
 
 
-def current_sums(
-    area_figure: Any, county_figure: Any, area: str, depth: int, year: int
+def sums_by_area(
+    area_figure: Any, county_figure: Any, area: str, depth: int, years: Callable[[Any], Any]
 ) -> Select[Any]:
-    """(area code at `depth`, metric, sum) of the all-time and the year's figures under `area`,
-    from the county rows when `depth` is a county's or above, else from the village rows."""
+    """(area code at `depth`, metric, sum) of the figures under `area` whose year column meets
+    `years`, from the county rows when `depth` is a county's or above, else from the village
+    rows."""
     low, high = scope_bounds(area)
     if depth <= COUNTY_DEPTH:
         table, code = county_figure, county_figure.county_code
@@ -50,8 +51,17 @@ def current_sums(
     group = group_code(code, depth).label("group_code")
     return (
         select(group, table.metric, func.sum(table.value))
-        .where(code.between(low, high), table.year.in_([ALL_YEARS, year]))
+        .where(code.between(low, high), years(table.year))
         .group_by(group, table.metric)
+    )
+
+
+def current_sums(
+    area_figure: Any, county_figure: Any, area: str, depth: int, year: int
+) -> Select[Any]:
+    """`sums_by_area` of the all-time and the year's figures."""
+    return sums_by_area(
+        area_figure, county_figure, area, depth, lambda column: column.in_([ALL_YEARS, year])
     )
 
 

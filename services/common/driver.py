@@ -1,4 +1,5 @@
-"""The asyncpg connection under a session, for constant statements on hot paths.
+"""The asyncpg connection under a session, for COPY, array statements and constant statements
+on hot paths.
 
 SQLAlchemy's execution of a statement (compiled-cache lookup, parameter processing, result
 metadata) costs about 0.15 ms of CPU more than asyncpg's own, several times the driver's cost
@@ -9,27 +10,19 @@ transaction like any other; their errors are asyncpg's (the error handlers know 
 from __future__ import annotations
 
 import asyncpg
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     """The session's asyncpg connection, inside the session's transaction."""
-    # The pooled connection of a begun session connection: an attribute, no await.
-    raw = (await session.connection()).sync_connection.connection  # type: ignore[union-attr]
-    driver = raw.driver_connection
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
     assert isinstance(driver, asyncpg.Connection)
-    # SQLAlchemy's adapter sends BEGIN lazily, before its first statement; when none has run
-    # yet, begin the way it would (its isolation level, and it then knows the transaction
-    # is open), rather than spend a round trip on an empty statement through the session.
-    adapter = raw.dbapi_connection
-    if adapter._transaction is None:  # type: ignore[union-attr]
-        try:
-            await adapter._start_transaction()  # type: ignore[union-attr]
-        except Exception as error:
-            # The adapter wraps asyncpg's error in its own DB-API class, which the error
-            # handlers do not know (a database restart answered 500, not 503): raise asyncpg's.
-            cause = error.__cause__
-            if isinstance(cause, asyncpg.PostgresError | asyncpg.InterfaceError):
-                raise cause from error
-            raise
+    if not driver.is_in_transaction():
+        # SQLAlchemy sends BEGIN with the session's first statement; until then a statement
+        # sent to the driver would run in a transaction of its own. One statement through the
+        # session lets SQLAlchemy begin (and later end) the transaction its own way, with its
+        # handling of a lost connection.
+        await connection.execute(text("SELECT 1"))
     return driver

@@ -4,13 +4,15 @@ A transaction of many small writes (a field device's pushed batch) would otherwi
 INSERT per audit row and per change, each costing more in the app than in the database. With
 `hold_rows(session)` those rows wait in memory and `insert_held_rows` sends one multi-row INSERT
 per table, in the same transaction, in the order they were recorded. The rows of a write that
-is undone (its savepoint rolled back) are dropped with it: take `mark()` before the write and
-`discard_since(mark)` when it fails. Nothing in the transaction may read these tables back
+is undone (its savepoint rolled back) are dropped with it: run the write inside
+`with held.dropped_on_error():`. Nothing in the transaction may read these tables back
 before they are inserted (no write path does: they are append-only logs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -28,12 +30,15 @@ class HeldRows:
     def add(self, table: Table, values: dict[str, Any]) -> None:
         self._rows.append((table, values))
 
-    def mark(self) -> int:
-        """A point to drop back to when the write about to run is undone."""
-        return len(self._rows)
-
-    def discard_since(self, mark: int) -> None:
-        del self._rows[mark:]
+    @contextmanager
+    def dropped_on_error(self) -> Iterator[None]:
+        """The rows recorded inside the block are dropped if it raises (its write undone)."""
+        mark = len(self._rows)
+        try:
+            yield
+        except BaseException:
+            del self._rows[mark:]
+            raise
 
     def by_table(self) -> dict[Table, list[dict[str, Any]]]:
         grouped: dict[Table, list[dict[str, Any]]] = {}

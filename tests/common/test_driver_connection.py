@@ -1,6 +1,6 @@
-"""Hot-path statements (the idempotency claim and store, the funds payment) run on the session's
-own asyncpg connection: inside the session's transaction, also when they are its first
-statement, and SQLAlchemy then knows that transaction (one BEGIN, ended by its rollback)."""
+"""Statements sent to the session's own asyncpg connection (the funds payment, COPY and array
+statements of the bulk paths) run inside the session's transaction, also when they are its
+first statement, and SQLAlchemy then knows that transaction (one BEGIN, ended by its rollback)."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
 from services.common.auth.principal import Principal
+from services.common.driver import driver_connection
 from services.employment.bulk.fields import RowError
 from services.employment.bulk.report import Problems, RowProblem
 from services.employment.bulk.streaming import FileFormat, Record, Upload
@@ -39,11 +40,7 @@ async def copier(
     COPY on the raw connection: the ORM is far too slow for this). Defaults fill the columns
     not named; constraints, foreign keys and the grants of the application role hold as for
     any insert."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    if driver is None:
-        raise RuntimeError("the session's connection has no driver connection")
+    driver = await driver_connection(session)
 
     async def copy(rows: list[tuple[Any, ...]]) -> None:
         if rows:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.common.areas import scope_bounds
-from services.common.county_figures import COUNTY_DEPTH, current_sums, group_code
+from services.common.county_figures import current_sums, group_code, sums_by_area
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.employment.models import (
     AreaFigure,
@@ -80,17 +80,8 @@ async def carried_open_jobs(
     """Labourers employed in `year` only through a job open since an earlier year, with no
     stored row for `year` (spells/yearly.py): (area code at the level, place class, count).
     Stored under year -L, L the labourer's last year on record: those with L < `year`."""
-    low, high = scope_bounds(area)
-    table: type[AreaFigure] | type[CountyFigure]
-    if depth <= COUNTY_DEPTH:
-        table, code = CountyFigure, CountyFigure.county_code
-    else:
-        table, code = AreaFigure, AreaFigure.area_code
-    group = group_code(code, depth).label("group_code")
-    query = (
-        select(group, table.metric, func.sum(table.value))
-        .where(code.between(low, high), table.year.between(1 - year, -1))
-        .group_by(group, table.metric)
+    query = sums_by_area(
+        AreaFigure, CountyFigure, area, depth, lambda column: column.between(1 - year, -1)
     )
     prefix = f"{CARRIED}:"
     return [

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Date, cast, func, literal, select
+from sqlalchemy import Date, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
+from services.common.county_figures import group_code
 from services.common.dated_figures import MonthlyDelta
 from services.funds.figures.rollups import ALL_YEARS
 from services.funds.models import FundFigure, FundFigureDay
-
-
-def enclosing(column: Any, depth: int) -> Any:
-    """The code of the enclosing area at a depth: the first `depth` digits, padded with zeros."""
-    return func.rpad(func.left(column, depth), 12, literal("0"))
 
 
 async def stored_figures(
@@ -28,7 +23,7 @@ async def stored_figures(
     `area`: current, or as of the end of the day `as_of`."""
     if as_of is not None:
         return await _dated_figures(session, area, depth, year, as_of)
-    group = enclosing(FundFigure.county_code, depth).label("group_code")
+    group = group_code(FundFigure.county_code, depth).label("group_code")
     query = (
         select(group, FundFigure.metric, func.sum(FundFigure.value))
         .where(
@@ -46,7 +41,7 @@ async def stored_figures(
 async def _dated_figures(
     session: AsyncSession, area: str, depth: int, year: int, as_of: date
 ) -> list[tuple[str, str, Decimal]]:
-    group = enclosing(FundFigureDay.county_code, depth).label("group_code")
+    group = group_code(FundFigureDay.county_code, depth).label("group_code")
     query = (
         select(group, FundFigureDay.metric, func.sum(FundFigureDay.delta))
         .where(

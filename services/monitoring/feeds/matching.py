@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.driver import driver_connection
 from services.monitoring.feeds.records import Rejection, ValidRecord
-from services.monitoring.warnings.driver import driver_connection
 
 # A chunk's records are COPY'd into a temporary table of the worker's connection, then written
 # and matched from there in one statement: COPY encodes each value once, where array parameters

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.driver import driver_connection
 from services.common.personal_data import Keyring
 from services.monitoring.models import FeedChunk
-from services.monitoring.warnings.driver import driver_connection
 
 COLUMNS = ("batch_id", "chunk_no", "first_line", "line_count", "payload")
 

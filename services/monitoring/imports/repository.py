@@ -13,8 +13,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 import asyncpg
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.monitoring.figures.rollups import ALL_YEARS
 from services.monitoring.imports.ledger import ExistingHousehold
@@ -74,19 +72,6 @@ def _insert_members(table: str) -> str:
 
 _INSERT_MEMBERS_FROM_CHUNK = _insert_members("import_rows")
 _INSERT_MEMBERS_FROM_PENDING = _insert_members("import_pending")
-
-
-async def raw_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection under the session's transaction, for COPY.
-
-    SQLAlchemy's asyncpg adapter sends BEGIN only with its first statement; until then the
-    raw connection would run each statement in a transaction of its own (and drop the staging
-    tables at once), so one statement goes through the session first."""
-    await session.execute(text("SELECT 1"))
-    raw = await (await session.connection()).get_raw_connection()
-    driver = raw.driver_connection
-    assert isinstance(driver, asyncpg.Connection) and driver.is_in_transaction()
-    return driver
 
 
 async def hold_statistics(connection: asyncpg.Connection) -> None:

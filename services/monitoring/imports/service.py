@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import record_audit
 from services.common.auth.principal import Principal
+from services.common.driver import driver_connection
 from services.common.errors import Conflict, InvalidInput
 from services.common.settings import CommonSettings
 from services.monitoring.codes.book import CodeBook
@@ -102,7 +103,7 @@ class _Import:
 
     async def execute(self, body: AsyncIterator[bytes], content_length: int | None) -> ImportReport:
         import_id = uuid.uuid4()
-        self.connection = await repository.raw_connection(self.session)
+        self.connection = await driver_connection(self.session)
         await repository.hold_statistics(self.connection)
         await repository.create_staging(self.connection)
         try:

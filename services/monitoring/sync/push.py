@@ -75,28 +75,24 @@ async def _apply_one(
     ctx: Context, held: HeldRows, item: Parsed
 ) -> tuple[Outcome, StoredOperation | None]:
     op, session, subject = item.operation, ctx.session, ctx.principal.subject
-    mark = held.mark()
     try:
-        async with session.begin_nested():
-            applied = await apply(ctx, op)
-            outcome = _applied(item, applied)
-            stored = outcome.model_dump(mode="json", exclude={"index"})
-            await repository.store_operation(
-                session, subject, op.operation_id, op.kind, item.digest, stored
-            )
+        with held.dropped_on_error():
+            async with session.begin_nested():
+                applied = await apply(ctx, op)
+                outcome = _applied(item, applied)
+                stored = outcome.model_dump(mode="json", exclude={"index"})
+                await repository.store_operation(
+                    session, subject, op.operation_id, op.kind, item.digest, stored
+                )
     except PreconditionFailed as exc:
-        held.discard_since(mark)
         return _conflict(item, exc), None
     except DixianError as exc:
-        held.discard_since(mark)
         return _rejected(item, exc.code, exc.detail, exc.fields), None
-    except IntegrityError:
-        held.discard_since(mark)  # the write lost a race with another principal's
+    except IntegrityError:  # the write lost a race with another principal's
         return _rejected(item, "write_conflict", "The write met a concurrent one; resend it."), None
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise  # the batch's transaction is gone: 503, and the device resends the batch
-        held.discard_since(mark)
         logger.exception("sync operation failed in the database")
         return _rejected(item, "database_unavailable", "The database failed; resend it."), None
     finally:

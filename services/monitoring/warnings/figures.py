@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.driver import driver_connection
 from services.monitoring.figures import rollups
-from services.monitoring.warnings.driver import driver_connection
 
 OPEN = {"warning": rollups.DEPARTMENT_WARNINGS_OPEN, "lead": rollups.DEPARTMENT_LEADS_OPEN}
 RAISED = {"warning": rollups.DEPARTMENT_WARNINGS_RAISED, "lead": rollups.DEPARTMENT_LEADS_RAISED}

@@ -22,8 +22,8 @@ from typing import Literal
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.driver import driver_connection
 from services.monitoring.warnings import figures
-from services.monitoring.warnings.driver import driver_connection
 
 ENTITY = "department_warning"
 Kind = Literal["warning", "lead"]
