@@ -13,7 +13,7 @@ from services.common.concurrency import check_version
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
-from services.monitoring.figures.contribution import HouseholdState, record_state_change
+from services.monitoring.figures.contribution import HouseholdState
 from services.monitoring.households import people, repository, rows
 from services.monitoring.households.schemas import (
     MemberCreate,
@@ -24,6 +24,7 @@ from services.monitoring.households.schemas import (
 )
 from services.monitoring.households.service import (
     get_household,
+    locked_household,
     member_written,
     new_member,
     written,
@@ -39,7 +40,7 @@ async def add_member(
     household_id: uuid.UUID,
     data: MemberCreate,
 ) -> Member:
-    household = await get_household(session, principal, household_id, for_update=True)
+    household = await locked_household(session, principal, household_id)
     number = people.protect_number(protector, data.person_number, "body.person_number")
     people.check_member_codes(book, data, "body")
     if data.relationship == "head":
@@ -202,5 +203,5 @@ async def _resize(
 ) -> None:
     before = HouseholdState.of(household)
     await rows.save_household(session, household, {"member_count": household.member_count + delta})
-    await record_state_change(session, before, HouseholdState.of(household))
+    await rows.record_state_change(session, before, HouseholdState.of(household))
     await written(session, principal, household, "update", ["member_count"])

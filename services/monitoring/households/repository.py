@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.areas import NATION_CODE
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
+from services.monitoring.households.connection import driver, text_refused_as_invalid
 from services.monitoring.models import Household, Member
 
 
@@ -24,6 +26,27 @@ async def get_household(
     """The household if it is in the principal's area (None otherwise, like a missing one)."""
     query = _household_by_id(principal, for_update)
     return await session.scalar(query, {"household_id": household_id})
+
+
+async def locked_household(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID
+) -> Household | None:
+    """The household locked `FOR UPDATE` if it is in the principal's area, read on the driver
+    and returned outside the session (transient): only `rows.save_household` may change it."""
+    connection = await driver(session)
+    if principal.area == NATION_CODE:
+        row = await connection.fetchrow(LOCK_HOUSEHOLD, household_id)
+    else:
+        row = await connection.fetchrow(
+            LOCK_HOUSEHOLD_IN_AREA, household_id, *principal.area_bounds
+        )
+    return None if row is None else Household(**dict(row.items()))
+
+
+LOCK_HOUSEHOLD = "SELECT * FROM households WHERE id = $1 FOR UPDATE"
+LOCK_HOUSEHOLD_IN_AREA = (
+    "SELECT * FROM households WHERE id = $1 AND area_code BETWEEN $2 AND $3 FOR UPDATE"
+)
 
 
 async def get_member(
@@ -64,20 +87,22 @@ async def members_of(
 async def active_members_among(session: AsyncSession, indexes: list[bytes]) -> set[bytes]:
     """Which of these blind indexes an active member has, in any area: a person belongs to one
     household at a time across the whole country, whoever asks."""
-    found = await session.scalars(ACTIVE_MEMBERS_AMONG, {"indexes": indexes})
-    return set(found)
+    rows = await (await driver(session)).fetch(ACTIVE_MEMBERS_AMONG, indexes)
+    return {row[0] for row in rows}
 
 
-ACTIVE_MEMBERS_AMONG = select(Member.person_number_index).where(
-    Member.person_number_index.in_(bindparam("indexes", expanding=True)), Member.active
+ACTIVE_MEMBERS_AMONG = (
+    "SELECT person_number_index FROM members WHERE person_number_index = ANY($1) AND active"
 )
 
 
 async def household_number_taken(session: AsyncSession, number: str) -> bool:
-    return (await session.scalar(HOUSEHOLD_BY_NUMBER, {"number": number})) is not None
+    connection = await driver(session)
+    with text_refused_as_invalid():
+        return (await connection.fetchval(HOUSEHOLD_BY_NUMBER, number)) is not None
 
 
-HOUSEHOLD_BY_NUMBER = select(Household.id).where(Household.household_number == bindparam("number"))
+HOUSEHOLD_BY_NUMBER = "SELECT id FROM households WHERE household_number = $1"
 
 
 async def list_households(

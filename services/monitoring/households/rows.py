@@ -1,11 +1,12 @@
-"""Writing new and changed records with one Core statement each instead of an ORM flush.
+"""Writing new and changed records with one asyncpg statement each instead of an ORM flush.
 
 An ORM flush of one object costs the app about two and a half times the CPU of the same INSERT
-or UPDATE in Core (unit of work, events, identity map), and field sync writes thousands. These
-helpers send the statement and set what the database stored (defaults, version, timestamps) on
-the object as its committed state, so the object reads as after a flush and nothing is left for
-the session to flush again. New records stay outside the session (transient): nothing may
-change them afterwards expecting a flush.
+or UPDATE in Core, and Core's execution again several times asyncpg's own; field sync writes
+thousands. These helpers send the statement on the session's asyncpg connection (in its
+transaction) and set what the database stored (defaults, version, timestamps) on the object as
+its committed state, so the object reads as after a flush and nothing is left for the session
+to flush again. New records stay outside the session (transient): nothing may change them
+afterwards expecting a flush.
 """
 
 from __future__ import annotations
@@ -14,22 +15,20 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.dml import ReturningInsert
 
+from services.monitoring.figures import rollups
+from services.monitoring.figures.contribution import HouseholdState, contribution
+from services.monitoring.households.connection import driver, text_refused_as_invalid
 from services.monitoring.models import Household, Member, Visit
+from services.monitoring.warnings.figures import bump_many
 
 Record = TypeVar("Record", Household, Member, Visit)
 
 HOUSEHOLDS: Table = Household.__table__  # type: ignore[assignment]
-# The SET clause comes from the parameters given; `row_id` names the row.
-UPDATE_HOUSEHOLD = (
-    update(HOUSEHOLDS)
-    .where(HOUSEHOLDS.c.id == bindparam("row_id"))
-    .returning(HOUSEHOLDS.c.updated_at)
-)
+HOUSEHOLD_COLUMNS = frozenset(HOUSEHOLDS.c.keys())
 
 
 async def insert_records(session: AsyncSession, records: Sequence[Record]) -> None:
@@ -38,10 +37,15 @@ async def insert_records(session: AsyncSession, records: Sequence[Record]) -> No
         return
     table: Table = records[0].__table__  # type: ignore[assignment]
     given = [_given(table, record) for record in records]
-    rows = await session.execute(_insert(table), given)
-    for record, values, row in zip(records, given, rows, strict=True):
-        for name, value in row._mapping.items():
-            if name not in values:  # set by a default
+    names = tuple(given[0])
+    values = [value for row in given for value in row.values()]
+    connection = await driver(session)
+    with text_refused_as_invalid():
+        stored = await connection.fetch(_insert(table, names, len(given)), *values)
+    by_id = {row["id"]: row for row in stored}
+    for record in records:
+        for name, value in by_id[record.id].items():
+            if name not in names:  # set by a server default
                 set_committed_value(record, name, value)
 
 
@@ -49,19 +53,66 @@ async def save_household(
     session: AsyncSession, household: Household, values: dict[str, Any]
 ) -> None:
     """UPDATE the loaded household's row with `values` and the next version (one statement,
-    `updated_at` set by the column's onupdate) and set them on the household as stored."""
+    `updated_at` set to now as the column's onupdate would) and set them on the household as
+    stored."""
     values = {**values, "version": household.version + 1}
-    updated_at = await session.scalar(UPDATE_HOUSEHOLD, {"row_id": household.id, **values})
+    names = tuple(sorted(values))
+    connection = await driver(session)
+    with text_refused_as_invalid():
+        updated_at = await connection.fetchval(
+            _update_household(names), household.id, *(values[name] for name in names)
+        )
     for name, value in {**values, "updated_at": updated_at}.items():
         set_committed_value(household, name, value)
 
 
+async def record_state_change(
+    session: AsyncSession, before: HouseholdState | None, after: HouseholdState | None
+) -> None:
+    """Move the household's contribution to its village's figures from `before` to `after`
+    (either may be None), as `figures.contribution.record_state_change` does, in one statement
+    on the driver."""
+    deltas: dict[tuple[str, int, str], int] = {}
+    for state, sign in ((before, -1), (after, 1)):
+        if state is not None:
+            for metric, value in contribution(state).items():
+                key = (state.area_code, rollups.ALL_YEARS, metric)
+                deltas[key] = deltas.get(key, 0) + sign * value
+    await bump_many(session, deltas)
+
+
 @cache
-def _insert(table: Table) -> ReturningInsert[Any]:
-    return insert(table).returning(*table.c, sort_by_parameter_order=True)
+def _insert(table: Table, names: tuple[str, ...], count: int) -> str:
+    width = len(names)
+    rows = ", ".join(
+        "(" + ", ".join(f"${row * width + i + 1}" for i in range(width)) + ")"
+        for row in range(count)
+    )
+    columns = ", ".join(f'"{name}"' for name in names)
+    return f'INSERT INTO "{table.name}" ({columns}) VALUES {rows} RETURNING *'
+
+
+@cache
+def _update_household(names: tuple[str, ...]) -> str:
+    unknown = set(names) - HOUSEHOLD_COLUMNS
+    assert not unknown, f"not household columns: {unknown}"
+    assignments = ", ".join(f'"{name}" = ${i + 2}' for i, name in enumerate(names))
+    return (
+        f"UPDATE households SET {assignments}, updated_at = now() WHERE id = $1 "
+        "RETURNING updated_at"
+    )
 
 
 def _given(table: Table, record: Any) -> dict[str, Any]:
-    """The column values set on a new record; the columns' defaults fill the rest."""
+    """The column values set on a new record, with the columns' Python defaults (the ORM's
+    insert would apply them); the server's defaults fill the rest."""
     state = record.__dict__
-    return {column.key: state[column.key] for column in table.c if column.key in state}
+    values = {}
+    for column in table.c:
+        if column.key in state:
+            values[column.key] = state[column.key]
+        elif column.default is not None:
+            default: Any = column.default
+            values[column.key] = default.arg(None) if default.is_callable else default.arg
+            set_committed_value(record, column.key, values[column.key])
+    return values

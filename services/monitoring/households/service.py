@@ -16,7 +16,7 @@ from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.history import record_write
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
-from services.monitoring.figures.contribution import HouseholdState, record_state_change
+from services.monitoring.figures.contribution import HouseholdState
 from services.monitoring.households import people, repository, rows
 from services.monitoring.households.schemas import HouseholdCreate, HouseholdRead, HouseholdUpdate
 from services.monitoring.models import Household, Member
@@ -71,7 +71,7 @@ async def create_household(
         for fields, number in zip(data.members, numbers, strict=True)
     ]
     await rows.insert_records(session, members)
-    await record_state_change(session, None, HouseholdState.of(household))
+    await rows.record_state_change(session, None, HouseholdState.of(household))
     await written(session, principal, household, "create")
     for person in members:
         await member_written(session, principal, person, "create")
@@ -157,7 +157,7 @@ async def change_household(
     ):
         raise Conflict(f"The household number {number} is taken.", code="household_number_taken")
     await rows.save_household(session, household, changes)
-    await record_state_change(session, before, HouseholdState.of(household))
+    await rows.record_state_change(session, before, HouseholdState.of(household))
     await written(
         session, principal, household, "update", sorted(data.model_dump(exclude_unset=True))
     )
@@ -174,6 +174,17 @@ async def get_household(
     household = await repository.get_household(
         session, principal, household_id, for_update=for_update
     )
+    if household is None:
+        raise NotFound(f"No household {household_id}.")
+    return household
+
+
+async def locked_household(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID
+) -> Household:
+    """The household locked for update, outside the session: for writes through `rows` only
+    (an ORM change to it would never be flushed)."""
+    household = await repository.locked_household(session, principal, household_id)
     if household is None:
         raise NotFound(f"No household {household_id}.")
     return household

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.common.auth.principal import Principal
@@ -26,10 +27,18 @@ from services.common.errors import DixianError, PreconditionFailed
 from services.common.held_rows import HeldRows, hold_rows, insert_held_rows
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
+from services.monitoring.households.connection import driver
 from services.monitoring.sync import repository
-from services.monitoring.sync.handlers import Applied, Context, DependencyPending, apply
+from services.monitoring.sync.handlers import (
+    Applied,
+    Context,
+    DependencyPending,
+    apply,
+    runs_on_driver,
+)
 from services.monitoring.sync.parsing import Parsed, parse
 from services.monitoring.sync.repository import StoredOperation
+from services.monitoring.sync.savepoints import Savepoints, connection_lost
 from services.monitoring.sync.schemas import OperationProblem, Outcome
 
 logger = logging.getLogger("dixian.sync")
@@ -53,6 +62,7 @@ async def push(
         stored = await repository.stored_operations(session, principal.subject, wanted)
         session.expunge_all()
         held = hold_rows(session)
+        savepoints = Savepoints(session, await driver(session))
         ctx = Context(session, principal, book, protector, business_today(), stored)
         for item in parsed:
             if isinstance(item, Outcome):
@@ -60,7 +70,7 @@ async def push(
                 continue
             earlier = stored.get(item.operation.operation_id)
             if earlier is None:
-                outcome, earlier = await _apply_one(ctx, held, item)
+                outcome, earlier = await _apply_one(ctx, held, savepoints, item)
                 if earlier is not None:
                     stored[earlier.operation_id] = earlier
                 outcomes.append(outcome)
@@ -72,12 +82,13 @@ async def push(
 
 
 async def _apply_one(
-    ctx: Context, held: HeldRows, item: Parsed
+    ctx: Context, held: HeldRows, savepoints: Savepoints, item: Parsed
 ) -> tuple[Outcome, StoredOperation | None]:
     op, session, subject = item.operation, ctx.session, ctx.principal.subject
+    on_driver = runs_on_driver(op)
     try:
         with held.dropped_on_error():
-            async with session.begin_nested():
+            async with savepoints.operation(on_driver=on_driver):
                 applied = await apply(ctx, op)
                 outcome = _applied(item, applied)
                 stored = outcome.model_dump(mode="json", exclude={"index"})
@@ -88,18 +99,29 @@ async def _apply_one(
         return _conflict(item, exc), None
     except DixianError as exc:
         return _rejected(item, exc.code, exc.detail, exc.fields), None
-    except IntegrityError:  # the write lost a race with another principal's
+    except (IntegrityError, asyncpg.IntegrityConstraintViolationError):
+        # The write lost a race with another principal's.
         return _rejected(item, "write_conflict", "The write met a concurrent one; resend it."), None
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise  # the batch's transaction is gone: 503, and the device resends the batch
-        logger.exception("sync operation failed in the database")
-        return _rejected(item, "database_unavailable", "The database failed; resend it."), None
+        return _database_failed(item), None
+    except asyncpg.PostgresError as exc:
+        if connection_lost(exc):
+            raise
+        return _database_failed(item), None
     finally:
-        # Every operation starts from the database's rows, as in a session of its own: none
-        # sees another's loaded (or rolled back) objects.
-        session.expunge_all()
+        if not on_driver:
+            # Every operation starts from the database's rows, as in a session of its own: none
+            # sees another's loaded (or rolled back) objects. (Registry operations on the
+            # driver load nothing into the session.)
+            session.expunge_all()
     return outcome, StoredOperation(op.operation_id, op.kind, item.digest, stored)
+
+
+def _database_failed(item: Parsed) -> Outcome:
+    logger.exception("sync operation failed in the database")
+    return _rejected(item, "database_unavailable", "The database failed; resend it.")
 
 
 def _applied(item: Parsed, applied: Applied) -> Outcome:

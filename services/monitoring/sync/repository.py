@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.auth.principal import Principal
 from services.common.held_rows import append_row
 from services.common.scope import in_scope
+from services.monitoring.households.connection import driver
 from services.monitoring.models import Case, DepartmentWarning, Household, Member, SyncOperation
 
 SYNC_OPERATIONS: Table = SyncOperation.__table__  # type: ignore[assignment]
@@ -43,18 +44,13 @@ async def stored_operations(
     """The operations of this principal already applied, by id."""
     if not operation_ids:
         return {}
-    rows = await session.execute(
-        select(
-            SyncOperation.operation_id,
-            SyncOperation.kind,
-            SyncOperation.payload_sha256,
-            SyncOperation.outcome,
-        ).where(
-            SyncOperation.principal == principal,
-            SyncOperation.operation_id.in_(set(operation_ids)),
-        )
-    )
-    return {row.operation_id: StoredOperation(*row) for row in rows}
+    rows = await (await driver(session)).fetch(STORED_OPERATIONS, principal, set(operation_ids))
+    return {row[0]: StoredOperation(*row) for row in rows}
+
+
+STORED_OPERATIONS = """
+SELECT operation_id, kind, payload_sha256, outcome FROM sync_operations
+WHERE principal = $1 AND operation_id = ANY($2::uuid[])"""
 
 
 async def store_operation(
@@ -84,14 +80,12 @@ async def created_record(
     session: AsyncSession, principal: str, operation_id: uuid.UUID, kind: str
 ) -> uuid.UUID | None:
     """The id of the record an earlier operation of `kind` by this principal created."""
-    outcome = await session.scalar(
-        select(SyncOperation.outcome).where(
-            SyncOperation.principal == principal,
-            SyncOperation.operation_id == operation_id,
-            SyncOperation.kind == kind,
-        )
-    )
+    outcome = await (await driver(session)).fetchval(CREATED_RECORD, principal, operation_id, kind)
     return None if outcome is None else uuid.UUID(outcome["record_id"])
+
+
+CREATED_RECORD = """
+SELECT outcome FROM sync_operations WHERE principal = $1 AND operation_id = $2 AND kind = $3"""
 
 
 RecordModel = type[Household] | type[Member] | type[Case] | type[DepartmentWarning]

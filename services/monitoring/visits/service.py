@@ -12,7 +12,11 @@ from services.common.errors import Conflict, InvalidInput
 from services.common.history import record_write
 from services.monitoring.cases.service import reopen_after_revisit
 from services.monitoring.households.rows import insert_records
-from services.monitoring.households.service import audited_household, get_household
+from services.monitoring.households.service import (
+    audited_household,
+    get_household,
+    locked_household,
+)
 from services.monitoring.models import Case, Household, Visit
 from services.monitoring.plans.repository import HouseholdKey
 from services.monitoring.visits import repository
@@ -36,8 +40,12 @@ async def record_visit(
         raise InvalidInput.for_field(
             "body.visited_on", "in_future", "A visit cannot be recorded before it happens."
         )
-    # Locked: a revisit may change the household's status in this same transaction.
-    household = await get_household(session, principal, household_id, for_update=True)
+    # Locked: a revisit may change the household's status in this same transaction, through
+    # the ORM (so loaded in the session); a visit only reads it.
+    if data.kind == "revisit":
+        household = await get_household(session, principal, household_id, for_update=True)
+    else:
+        household = await locked_household(session, principal, household_id)
     if data.kind == "revisit":
         _check_revisit(household, data.visited_on)
     visit = Visit(
