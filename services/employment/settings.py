@@ -7,6 +7,7 @@ README; they are per-province decisions and are meant to become data later.
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 
 from pydantic import Field, field_validator
@@ -58,6 +59,10 @@ class EmploymentSettings(CommonSettings):
     bulk_max_rows: int = Field(1_000_000, ge=1)
     bulk_max_bytes: int = Field(1024 * 1024 * 1024, ge=1024)
     bulk_max_reported_problems: int = Field(10_000, ge=1)
+    # Loan files from this size (or of unknown size) are checked in worker processes, as many as
+    # the machine has cores; smaller ones in a thread (starting the processes costs a second).
+    bulk_process_from_bytes: int = Field(4 * 1024 * 1024, ge=0)
+    bulk_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 
     @field_validator("minimum_wages")
     @classmethod

@@ -9,7 +9,9 @@ import contextlib
 import gc
 import os
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from asyncpg.pgproto.pgproto import UUID as FastUUID
@@ -19,14 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.areas import scope_bounds
 from services.common.auth.principal import Principal
 from services.common.driver import driver_connection
+from services.common.errors import DixianError
+from services.common.process_pool import forget_pool, process_pool
 from services.employment.bulk.fields import RowError
 from services.employment.bulk.report import Problems, RowProblem
-from services.employment.bulk.streaming import FileFormat, Record, Upload
+from services.employment.bulk.streaming import FileFormat, Lines, Record, Upload
 
 # Rows checked before the database stores them: the first batch is checked while the database
 # waits (20,000 rows kept it idle for about a second), and a batch's few statements cost little
 # a row even at this size.
 BATCH_ROWS = 5_000
+# Rows checked between the producer's turns on the event loop: a chunk of the body holds
+# thousands of rows (about 150 ms of checking), and the store's next statement must not wait
+# that long for its answer to be read while the database sits idle.
+ROWS_PER_TURN = 250
 T = TypeVar("T")
 # Sorts of a whole load's rows (the recount's windows) stay in memory.
 WORK_MEM = "SET LOCAL work_mem = '64MB'"
@@ -119,7 +127,9 @@ async def pipeline(
         rows: list[T] = []
         try:
             async for batch in upload.records(spec):
-                for item in batch:
+                for position, item in enumerate(batch):
+                    if position % ROWS_PER_TURN == ROWS_PER_TURN - 1:
+                        await asyncio.sleep(0)
                     if isinstance(item, RowProblem):
                         problems.add(item)
                         continue
@@ -143,3 +153,68 @@ async def pipeline(
         producer.cancel()
         raise
     await producer
+
+
+class WorkersFailed(DixianError):
+    status = 503
+    code = "bulk_workers_failed"
+
+
+async def checked_batches(
+    upload: Upload,
+    spec: FileFormat,
+    check: Callable[[list[str] | None, Lines], T],
+    *,
+    workers: int,
+) -> AsyncIterator[T]:
+    """`check(header, batch)` of the file's rows, `BATCH_ROWS` at a time, in file order
+    (`header`: a CSV file's, None for NDJSON; `check` must pickle, e.g. a module's function).
+
+    With `workers`, checked in that many worker processes (services/common/process_pool.py),
+    one batch more in flight than workers, so they go on checking while the caller stores the
+    batch before; with 0, in a thread (a small file: starting the processes costs about a
+    second). Either way the event loop only reads the body and stores rows."""
+    batches = _batched(upload.numbered_lines(spec))
+    if not workers:
+        async for batch in batches:
+            yield await asyncio.to_thread(check, upload.header, batch)
+        return
+    pool = process_pool(workers)
+    loop = asyncio.get_running_loop()
+    running: deque[asyncio.Future[T]] = deque()
+    try:
+        async for batch in batches:
+            running.append(loop.run_in_executor(pool, check, upload.header, batch))
+            if len(running) > workers:
+                yield await _checked(pool, running.popleft())
+        while running:
+            yield await _checked(pool, running.popleft())
+    finally:
+        for future in running:
+            future.cancel()
+
+
+async def _checked(pool: Any, future: asyncio.Future[T]) -> T:
+    try:
+        return await future
+    except BrokenProcessPool:
+        forget_pool(pool)
+        raise WorkersFailed(
+            "A worker process checking the file stopped unexpectedly; nothing was loaded. "
+            "Send the file again."
+        ) from None
+
+
+async def _batched(batches: AsyncIterator[Lines]) -> AsyncIterator[Lines]:
+    """The body's pieces of rows gathered into batches of at least `BATCH_ROWS` rows."""
+    pending: Lines | None = None
+    async for batch in batches:
+        if pending is None:
+            pending = Lines(batch.first_row, batch.lines[:])
+        else:
+            pending.lines.extend(batch.lines)  # type: ignore[arg-type]
+        if len(pending.lines) >= BATCH_ROWS:
+            yield pending
+            pending = None
+    if pending is not None:
+        yield pending

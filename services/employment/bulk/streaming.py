@@ -61,10 +61,13 @@ class Upload:
         if media_type not in (NDJSON, CSV):
             raise UnsupportedFile(f"Send {NDJSON} (one JSON object a line) or {CSV}.")
         self.csv = media_type == CSV
+        length = request.headers.get("content-length", "")
+        self.content_length = int(length) if length.isdigit() else None
         self.request = request
         self.max_bytes = max_bytes
         self.max_rows = max_rows
         self.rows = 0
+        self.header: list[str] | None = None
         self.digest = hashlib.sha256()
         self.digest.update(
             json.dumps([request.method, request.url.path, request.url.query]).encode()
@@ -100,104 +103,119 @@ class Upload:
 
     async def records(self, spec: FileFormat) -> AsyncIterator[list[Record | RowProblem]]:
         """The file's rows in batches: a record, or the problem that stopped it being one."""
-        reader = self._csv_records(spec) if self.csv else self._json_records(spec)
-        async for batch in reader:
-            yield batch
+        async for batch in self.numbered_lines(spec):
+            yield records_of(batch, spec, self.header)
 
-    def _count(self) -> int:
-        self.rows += 1
-        if self.rows > self.max_rows:
-            raise file_problem("too_many_rows", f"The file has more than {self.max_rows} rows.")
-        return self.rows
+    async def numbered_lines(self, spec: FileFormat) -> AsyncIterator[Lines]:
+        """The file's non-blank rows, numbered, a chunk's worth at a time, for `records_of`
+        (here or in a worker process); a CSV file's header is read and checked first."""
+        reader = self._csv_lines(spec) if self.csv else self._json_lines()
+        async for lines in reader:
+            if lines:
+                first_row = self.rows + 1
+                self.rows += len(lines)
+                if self.rows > self.max_rows:
+                    raise file_problem(
+                        "too_many_rows", f"The file has more than {self.max_rows} rows."
+                    )
+                yield Lines(first_row, lines)
 
-    async def _json_records(self, spec: FileFormat) -> AsyncIterator[list[Record | RowProblem]]:
+    async def _json_lines(self) -> AsyncIterator[list[bytes]]:
         async for lines in self.lines():
-            batch: list[Record | RowProblem] = []
-            for line in lines:
-                if not line.strip():
-                    continue
-                row = self._count()
-                try:
-                    values = _json_value(line)
-                except (ValueError, UnicodeDecodeError):
-                    batch.append(
-                        RowProblem(
-                            row=row,
-                            field="body",
-                            rule="json_invalid",
-                            message="The line is not valid JSON.",
-                        )
-                    )
-                    continue
-                if not isinstance(values, dict):
-                    batch.append(
-                        RowProblem(
-                            row=row,
-                            field="body",
-                            rule="row_not_object",
-                            message="Each line holds one JSON object.",
-                        )
-                    )
-                    continue
-                if not spec.columns.issuperset(values):
-                    unknown = sorted(set(values) - spec.columns)
-                    batch.append(
-                        RowProblem(
-                            row=row,
-                            field=str(unknown[0])[:100],
-                            rule="unknown_field",
-                            message="Unknown field.",
-                        )
-                    )
-                    continue
-                batch.append(Record(row, values))
-            if batch:
-                yield batch
+            yield [line for line in lines if line.strip()]
 
-    async def _csv_records(self, spec: FileFormat) -> AsyncIterator[list[Record | RowProblem]]:
-        header: list[str] | None = None
+    async def _csv_lines(self, spec: FileFormat) -> AsyncIterator[list[str]]:
         partial: str | None = None
         async for lines in self.lines():
             logical: list[str] = []
             for raw in lines:
+                first = self.header is None and partial is None
                 try:
-                    text = raw.decode("utf-8-sig" if header is None and not logical else "utf-8")
+                    text = raw.decode("utf-8-sig" if first else "utf-8")
                 except UnicodeDecodeError:
                     raise file_problem("file_encoding", "The file is not UTF-8.") from None
                 text = text.rstrip("\r")
                 partial = text if partial is None else f"{partial}\n{text}"
                 # A quoted cell may hold a line break: a record ends when its quotes balance.
                 if partial.count('"') % 2 == 0:
-                    logical.append(partial)
+                    if self.header is None and not _blank_csv_line(partial):
+                        self.header = _header(_parse([partial])[0], spec)
+                    elif self.header is not None and not _blank_csv_line(partial):
+                        logical.append(partial)
                     partial = None
-            batch: list[Record | RowProblem] = []
-            for cells in _parse(logical):
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if header is None:
-                    header = _header(cells, spec)
-                    continue
-                row = self._count()
-                if len(cells) > len(header):
-                    batch.append(
-                        RowProblem(
-                            row=row,
-                            field="body",
-                            rule="row_surplus_cells",
-                            message="The row has more cells than the header.",
-                        )
-                    )
-                    continue
-                values = {
-                    name: (cell.strip() or None) for name, cell in zip(header, cells, strict=False)
-                }
-                batch.append(Record(row, values))
-            if batch:
-                yield batch
+            yield logical
         if partial is not None:
             raise file_problem("csv_malformed", "The file ends inside a quoted cell.")
-        if header is None:
+        if self.header is None:
             raise file_problem("file_empty", "The file is empty; it needs a header line.")
+
+
+@dataclass(slots=True)
+class Lines:
+    """Rows `first_row`, `first_row + 1`, ... of a file: NDJSON lines, or a CSV file's logical
+    lines (a quoted cell's line breaks joined), blank ones left out."""
+
+    first_row: int
+    lines: list[bytes] | list[str]
+
+
+def records_of(
+    batch: Lines, spec: FileFormat, header: list[str] | None
+) -> list[Record | RowProblem]:
+    """Each row of `batch` as a record, or the problem that stopped it being one; `header` is
+    a CSV file's (None for NDJSON). A pure function: worker processes run it too."""
+    if header is not None:
+        return _csv_records(batch, header)
+    return _json_records(batch, spec)
+
+
+def _json_records(batch: Lines, spec: FileFormat) -> list[Record | RowProblem]:
+    records: list[Record | RowProblem] = []
+    for row, line in enumerate(batch.lines, start=batch.first_row):
+        try:
+            values = _json_value(line)  # type: ignore[arg-type]
+        except (ValueError, UnicodeDecodeError):
+            records.append(row_problem(row, "body", "json_invalid", "The line is not valid JSON."))
+            continue
+        if not isinstance(values, dict):
+            records.append(
+                row_problem(row, "body", "row_not_object", "Each line holds one JSON object.")
+            )
+            continue
+        if not spec.columns.issuperset(values):
+            unknown = sorted(set(values) - spec.columns)
+            records.append(
+                row_problem(row, str(unknown[0])[:100], "unknown_field", "Unknown field.")
+            )
+            continue
+        records.append(Record(row, values))
+    return records
+
+
+def _csv_records(batch: Lines, header: list[str]) -> list[Record | RowProblem]:
+    records: list[Record | RowProblem] = []
+    for row, cells in enumerate(_parse(batch.lines), start=batch.first_row):  # type: ignore[arg-type]
+        if len(cells) > len(header):
+            records.append(
+                row_problem(
+                    row, "body", "row_surplus_cells", "The row has more cells than the header."
+                )
+            )
+            continue
+        values = {name: (cell.strip() or None) for name, cell in zip(header, cells, strict=False)}
+        records.append(Record(row, values))
+    return records
+
+
+def row_problem(row: int, field: str, rule: str, message: str) -> RowProblem:
+    return RowProblem(row=row, field=field, rule=rule, message=message)
+
+
+def _blank_csv_line(line: str) -> bool:
+    """Whether every cell of a logical CSV line is empty or whitespace."""
+    if '"' not in line:
+        return not line.replace(",", "").strip()
+    return not any(cell.strip() for cell in _parse([line])[0])
 
 
 def _json_value(line: bytes) -> Any:
@@ -213,7 +231,7 @@ def _json_value(line: bytes) -> Any:
     return value
 
 
-def _parse(lines: Iterable[str]) -> Iterable[list[str]]:
+def _parse(lines: Iterable[str]) -> list[list[str]]:
     try:
         return list(csv.reader(lines))
     except csv.Error as exc:

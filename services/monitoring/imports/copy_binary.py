@@ -7,39 +7,31 @@ event loop: the loop only forwards each chunk's bytes to `copy_to_table`.
 from __future__ import annotations
 
 import datetime
-import struct
 from collections.abc import Sequence
 
-HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
-TRAILER = struct.pack("!h", -1)
+from services.common.copy_binary import (
+    HEADER,
+    NULL,
+    TRAILER,
+    binary,
+    boolean,
+    date,
+    field_count,
+    smallint,
+    text,
+    uuid,
+)
 
-_NULL = struct.pack("!i", -1)
-_length = struct.Struct("!i").pack
-_smallint = struct.Struct("!ih").pack
-_date = struct.Struct("!ii").pack
-_UUID_LENGTH = _length(16)
-_BOOLEANS = (_length(1) + b"\x00", _length(1) + b"\x01")
-_POSTGRES_EPOCH = datetime.date(2000, 1, 1).toordinal()
-
-
-def text(value: str | None) -> bytes:
-    if value is None:
-        return _NULL
-    encoded = value.encode("utf-8")
-    return _length(len(encoded)) + encoded
-
-
-def binary(value: bytes) -> bytes:
-    return _length(len(value)) + value
+__all__ = ["HEADER", "TRAILER", "RowEncoder"]
 
 
 class RowEncoder:
     """Encodes staged member rows; codes and village codes repeat, so their bytes are cached."""
 
-    FIELD_COUNT = struct.pack("!h", 21)
+    FIELD_COUNT = field_count(21)
 
     def __init__(self) -> None:
-        self._repeated: dict[str | None, bytes] = {None: _NULL}
+        self._repeated: dict[str | None, bytes] = {None: NULL}
 
     def _repeat(self, value: str | None) -> bytes:
         encoded = self._repeated.get(value)
@@ -70,8 +62,7 @@ class RowEncoder:
         repeat = self._repeat
         out += self.FIELD_COUNT
         out += text(household_number)
-        out += _UUID_LENGTH
-        out += member_id
+        out += uuid(member_id)
         out += repeat(area_code)
         out += binary(cipher)
         out += binary(index)
@@ -79,11 +70,11 @@ class RowEncoder:
         out += repeat(kind)
         out += text(name)
         out += repeat(sex)
-        out += _date(4, birth_date.toordinal() - _POSTGRES_EPOCH)
+        out += date(birth_date)
         out += repeat(relationship)
         for code in member_codes:
             out += repeat(code)
         out += text(work_place)
-        out += _NULL if work_months is None else _smallint(2, work_months)
+        out += smallint(work_months)
         for flag in flags:
-            out += _BOOLEANS[flag]
+            out += boolean(flag)

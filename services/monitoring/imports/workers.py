@@ -1,28 +1,24 @@
 """Where chunks are parsed: worker processes for large uploads, one thread for small ones.
 Either way the event loop only waits, so the app keeps serving other requests.
 
-Processes are what make an import fast: parsing, validating and encrypting a row is pure Python
-and holds the GIL, so a thread keeps the loop responsive but adds no speed. The process pool is
-started (spawned, not forked: forking a process that runs an event loop and a connection pool is
-unsafe) by the first large import and kept for the life of the app process, shared by all
-imports; each chunk carries its import's context. Starting workers costs about a second, which
-a small upload does not repay, so those are parsed in a thread. docs/benchmarks.md has the
+Processes are what make an import fast (services/common/process_pool.py); each chunk carries
+its import's context. Starting workers costs about a second, which a small upload does not
+repay, so those are parsed in a thread. docs/benchmarks.md has the
 measurements behind the defaults.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
-import threading
 import uuid
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Literal
 
 from services.common.errors import DixianError
+from services.common.process_pool import forget_pool, process_pool
 from services.monitoring.imports.rows import Chunk, ChunkResult, ParserContext, RowParser
 from services.monitoring.imports.rows import parse_in_worker as _parse_in_worker
 
@@ -54,33 +50,6 @@ class WorkersFailed(DixianError):
     code = "import_workers_failed"
 
 
-_pool: ProcessPoolExecutor | None = None
-_pool_workers = 0
-_pool_lock = threading.Lock()
-
-
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """The app process's pool of `workers` parser processes, started on first use."""
-    global _pool, _pool_workers
-    with _pool_lock:
-        if _pool is None or _pool_workers != workers:
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=False)
-            _pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-            )
-            _pool_workers = workers
-        return _pool
-
-
-def _forget_pool(broken: ProcessPoolExecutor) -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is broken:
-            _pool = None
-
-
 class ChunkWorkers:
     """Parses one import's chunks in the background; `submit` returns a future of the parsed
     chunk."""
@@ -110,7 +79,7 @@ class ChunkWorkers:
             return await future
         except BrokenProcessPool:
             if self._pool is not None:
-                _forget_pool(self._pool)
+                forget_pool(self._pool)
             raise WorkersFailed(
                 "An import worker process stopped unexpectedly; nothing was imported. "
                 "Send the file again."
