@@ -100,8 +100,29 @@ async def main(arguments: argparse.Namespace) -> int:
             cached = {CacheStats.CACHE_HIT: "", CacheStats.CACHE_MISS: " (compiled)"}
             words = " ".join(statement.split()[:3])[:60].rstrip("0123456789_")
             statements[words + cached.get(context.cache_hit, " (not cacheable)")] += 1
+            through_sqlalchemy.add(statement)
 
-        event.listen(app.state.database.bind.sync_engine, "before_cursor_execute", count)
+        through_sqlalchemy: set[str] = set()
+
+        def on_driver(query: Any) -> None:
+            if query.query in through_sqlalchemy:
+                return  # counted above
+            words = " ".join(query.query.split()[:3])[:60].rstrip("0123456789_")
+            statements[words + " (asyncpg)"] += 1
+
+        logged: set[int] = set()
+
+        def log_driver(dbapi_connection: Any, *_: Any) -> None:
+            # Statements sent on the asyncpg connection directly bypass SQLAlchemy's events;
+            # asyncpg's query loggers see them (and SQLAlchemy's BEGIN and COMMIT).
+            driver = dbapi_connection.driver_connection
+            if id(driver) not in logged:
+                logged.add(id(driver))
+                driver.add_query_logger(on_driver)
+
+        engine = app.state.database.bind.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "checkout", log_driver)
     statuses: Counter[str] = Counter()
     problems: list[Any] = []
     answered, cpu = 0, 0.0
@@ -148,6 +169,8 @@ async def main(arguments: argparse.Namespace) -> int:
     )
     for problem in problems:
         print(f"  not applied: {json.dumps(problem, ensure_ascii=False)[:300]}")
+    if statements:
+        print(f"  {sum(statements.values()) / answered:6.2f} statements per operation in all:")
     for statement, times in statements.most_common():
         print(f"  {times / answered:6.2f} per operation: {statement}")
     wrong = await check(admin, intended)

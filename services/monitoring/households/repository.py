@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.areas import NATION_CODE
+from services.common.areas import NATION_CODE, scope_bounds
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.monitoring.households.connection import driver, text_refused_as_invalid
+from services.monitoring.households.rows import transient
 from services.monitoring.models import Household, Member
 
 
@@ -37,12 +38,12 @@ async def locked_household(
     if principal.area == NATION_CODE:
         row = await connection.fetchrow(LOCK_HOUSEHOLD, household_id)
     else:
-        row = await connection.fetchrow(
-            LOCK_HOUSEHOLD_IN_AREA, household_id, *principal.area_bounds
-        )
-    return None if row is None else Household(**dict(row.items()))
+        bounds = _bounds(principal.area)
+        row = await connection.fetchrow(LOCK_HOUSEHOLD_IN_AREA, household_id, *bounds)
+    return None if row is None else transient(Household, row)
 
 
+_bounds = cache(scope_bounds)
 LOCK_HOUSEHOLD = "SELECT * FROM households WHERE id = $1 FOR UPDATE"
 LOCK_HOUSEHOLD_IN_AREA = (
     "SELECT * FROM households WHERE id = $1 AND area_code BETWEEN $2 AND $3 FOR UPDATE"

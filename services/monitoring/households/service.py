@@ -50,20 +50,23 @@ async def create_household(
         raise Conflict(
             f"The household number {data.household_number} is taken.", code="household_number_taken"
         )
-    household = Household(
-        id=uuid.uuid4(),
-        area_code=data.area_code,
-        household_number=data.household_number,
-        kind=data.kind,
-        head_name=heads[0].name,
-        address=data.address,
-        phone_cipher=phone.cipher if phone else None,
-        phone_index=phone.index if phone else None,
-        phone_masked=phone.masked if phone else None,
-        monitoring_status="none",
-        risk_types=[],
-        member_count=len(data.members),
-        version=1,
+    household = rows.transient(
+        Household,
+        {
+            "id": uuid.uuid4(),
+            "area_code": data.area_code,
+            "household_number": data.household_number,
+            "kind": data.kind,
+            "head_name": heads[0].name,
+            "address": data.address,
+            "phone_cipher": phone.cipher if phone else None,
+            "phone_index": phone.index if phone else None,
+            "phone_masked": phone.masked if phone else None,
+            "monitoring_status": "none",
+            "risk_types": [],
+            "member_count": len(data.members),
+            "version": 1,
+        },
     )
     await rows.insert_records(session, [household])
     members = [
@@ -81,19 +84,22 @@ async def create_household(
 def new_member(
     household: Household, fields: dict[str, Any], number: people.ProtectedPersonNumber
 ) -> Member:
-    return Member(
-        id=uuid.uuid4(),
-        household_id=household.id,
-        area_code=household.area_code,
-        person_number_cipher=number.cipher,
-        person_number_index=number.index,
-        person_number_masked=number.masked,
-        person_number_kind=number.parsed.kind,
-        sex=number.parsed.sex,
-        birth_date=number.parsed.birth_date,
-        active=True,
-        version=1,
-        **fields,
+    return rows.transient(
+        Member,
+        dict(
+            id=uuid.uuid4(),
+            household_id=household.id,
+            area_code=household.area_code,
+            person_number_cipher=number.cipher,
+            person_number_index=number.index,
+            person_number_masked=number.masked,
+            person_number_kind=number.parsed.kind,
+            sex=number.parsed.sex,
+            birth_date=number.parsed.birth_date,
+            active=True,
+            version=1,
+            **fields,
+        ),
     )
 
 

@@ -11,7 +11,7 @@ from services.common.auth.principal import Principal
 from services.common.errors import Conflict, InvalidInput
 from services.common.history import record_write
 from services.monitoring.cases.service import reopen_after_revisit
-from services.monitoring.households.rows import insert_records
+from services.monitoring.households.rows import insert_records, transient
 from services.monitoring.households.service import (
     audited_household,
     get_household,
@@ -48,16 +48,19 @@ async def record_visit(
         household = await locked_household(session, principal, household_id)
     if data.kind == "revisit":
         _check_revisit(household, data.visited_on)
-    visit = Visit(
-        id=uuid.uuid4(),
-        household_id=household.id,
-        area_code=household.area_code,
-        kind=data.kind,
-        visited_on=data.visited_on,
-        officer=principal.subject,
-        findings=data.findings,
-        risk_found=data.risk_found,
-        version=1,
+    visit = transient(
+        Visit,
+        {
+            "id": uuid.uuid4(),
+            "household_id": household.id,
+            "area_code": household.area_code,
+            "kind": data.kind,
+            "visited_on": data.visited_on,
+            "officer": principal.subject,
+            "findings": data.findings,
+            "risk_found": data.risk_found,
+            "version": 1,
+        },
     )
     await insert_records(session, [visit])
     await record_write(
