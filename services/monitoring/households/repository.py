@@ -43,11 +43,28 @@ async def locked_household(
     return None if row is None else transient(Household, row)
 
 
+async def lock_households(
+    session: AsyncSession, principal: Principal, household_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Household]:
+    """`locked_household` for many households in one statement, locked in id order."""
+    connection = await driver(session)
+    if principal.area == NATION_CODE:
+        found = await connection.fetch(LOCK_HOUSEHOLDS, household_ids)
+    else:
+        bounds = _bounds(principal.area)
+        found = await connection.fetch(LOCK_HOUSEHOLDS_IN_AREA, household_ids, *bounds)
+    return {row["id"]: transient(Household, row) for row in found}
+
+
 _bounds = cache(scope_bounds)
 LOCK_HOUSEHOLD = "SELECT * FROM households WHERE id = $1 FOR UPDATE"
 LOCK_HOUSEHOLD_IN_AREA = (
     "SELECT * FROM households WHERE id = $1 AND area_code BETWEEN $2 AND $3 FOR UPDATE"
 )
+LOCK_HOUSEHOLDS = "SELECT * FROM households WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE"
+LOCK_HOUSEHOLDS_IN_AREA = """
+SELECT * FROM households WHERE id = ANY($1::uuid[]) AND area_code BETWEEN $2 AND $3
+ORDER BY id FOR UPDATE"""
 
 
 async def get_member(

@@ -185,15 +185,38 @@ async def get_household(
     return household
 
 
+# Households a transaction locked ahead (`lock_households`), by id, in `session.info`.
+LOCKED_AHEAD = "dixian.monitoring.locked_households"
+
+
 async def locked_household(
     session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> Household:
     """The household locked for update, outside the session: for writes through `rows` only
     (an ORM change to it would never be flushed)."""
-    household = await repository.locked_household(session, principal, household_id)
+    household = session.info.get(LOCKED_AHEAD, {}).get(household_id)
+    if household is None:
+        household = await repository.locked_household(session, principal, household_id)
     if household is None:
         raise NotFound(f"No household {household_id}.")
     return household
+
+
+async def lock_households(
+    session: AsyncSession, principal: Principal, household_ids: list[uuid.UUID]
+) -> None:
+    """Lock these households (those in the principal's area) until the transaction ends, in one
+    statement, and let `locked_household` answer them from memory: a field device's batch
+    names a few households many times. Changes through `rows` keep them current; after any
+    other change, or an undone one, call `forget_locked_households`."""
+    if household_ids:
+        locked = await repository.lock_households(session, principal, household_ids)
+        session.info[LOCKED_AHEAD] = locked
+
+
+def forget_locked_households(session: AsyncSession) -> None:
+    """`locked_household` reads from the database again (the locks stay)."""
+    session.info.pop(LOCKED_AHEAD, None)
 
 
 async def audited_household(

@@ -183,6 +183,12 @@ def runs_on_driver(op: Any) -> bool:
     return op.kind in ON_DRIVER and not (op.kind == "record_visit" and op.visit.kind == "revisit")
 
 
+def households_named(ops: list[Any]) -> list[uuid.UUID]:
+    """The households the driver operations name by server id, each once, to lock ahead."""
+    named = {op.household_id for op in ops if runs_on_driver(op) and op.kind != "create_household"}
+    return sorted(named - {None})
+
+
 async def apply(ctx: Context, op: Any) -> Applied:
     """Run the operation's handler after checking the caller's role may do it."""
     handler, roles = HANDLERS[op.kind]

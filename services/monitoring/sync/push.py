@@ -27,6 +27,7 @@ from services.common.errors import DixianError, PreconditionFailed
 from services.common.held_rows import HeldRows, hold_rows, insert_held_rows
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
+from services.monitoring.households import service as households
 from services.monitoring.households.connection import driver
 from services.monitoring.sync import repository
 from services.monitoring.sync.handlers import (
@@ -34,6 +35,7 @@ from services.monitoring.sync.handlers import (
     Context,
     DependencyPending,
     apply,
+    households_named,
     runs_on_driver,
 )
 from services.monitoring.sync.parsing import Parsed, parse
@@ -61,6 +63,9 @@ async def push(
         await repository.serialize_pushes(session, principal.subject)
         stored = await repository.stored_operations(session, principal.subject, wanted)
         session.expunge_all()
+        pending = [item.operation for item in parsed if isinstance(item, Parsed)]
+        pending = [op for op in pending if op.operation_id not in stored]
+        await households.lock_households(session, principal, households_named(pending))
         held = hold_rows(session)
         savepoints = Savepoints(session, await driver(session))
         ctx = Context(session, principal, book, protector, business_today(), stored)
@@ -85,7 +90,7 @@ async def _apply_one(
     ctx: Context, held: HeldRows, savepoints: Savepoints, item: Parsed
 ) -> tuple[Outcome, StoredOperation | None]:
     op, session, subject = item.operation, ctx.session, ctx.principal.subject
-    on_driver = runs_on_driver(op)
+    on_driver, kept = runs_on_driver(op), False
     try:
         with held.dropped_on_error():
             async with savepoints.operation(on_driver=on_driver):
@@ -95,6 +100,7 @@ async def _apply_one(
                 await repository.store_operation(
                     session, subject, op.operation_id, op.kind, item.digest, stored
                 )
+        kept = True
     except PreconditionFailed as exc:
         return _conflict(item, exc), None
     except DixianError as exc:
@@ -116,6 +122,10 @@ async def _apply_one(
             # sees another's loaded (or rolled back) objects. (Registry operations on the
             # driver load nothing into the session.)
             session.expunge_all()
+        if not (on_driver and kept):
+            # The households locked ahead may have changed otherwise, or been changed by writes
+            # now undone.
+            households.forget_locked_households(session)
     return outcome, StoredOperation(op.operation_id, op.kind, item.digest, stored)
 
 

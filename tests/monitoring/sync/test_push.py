@@ -4,16 +4,17 @@ another village's ids, malformed operations beside good ones."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from services.common.auth.roles import Role
-from services.monitoring.models import Member, SyncOperation, Visit
+from services.monitoring.models import Household, Member, SyncOperation, Visit
 from tests.monitoring.sync.support import new_household, op, push, update_member, visit
 from tests.support.identities import OTHER_VILLAGE, VILLAGE, TokenFactory
-from tests.support.monitoring import create_household
+from tests.support.monitoring import create_household, person_number
 
 Client = Callable[[str], httpx.AsyncClient]
 
@@ -274,3 +275,52 @@ async def _second_member(app: FastAPI, household_id: object) -> object:
                 Member.household_id == household_id, Member.relationship != "head"
             )
         )
+
+
+async def test_one_household_through_a_batch_with_failures_between(
+    apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
+) -> None:
+    # The batch's households are locked ahead and kept in memory: undone writes and failed
+    # operations between must leave later operations at the stored version and figures.
+    household = await create_household(apps["monitoring"])
+    person = person_number(birth=date(1999, 3, 1))
+
+    def add(number: str) -> dict[str, object]:
+        member = {"person_number": number, "name": "赵新", "relationship": "son"}
+        return op("add_member", household_id=str(household.id), member=member)
+
+    def readdress(base_version: int, base: str | None, value: str) -> dict[str, object]:
+        changes = {"address": {"base": base, "value": value}}
+        return op(
+            "update_household",
+            household_id=str(household.id),
+            base_version=base_version,
+            changes=changes,
+        )
+
+    batch = [
+        add("not a number"),
+        add(person),
+        add(person),
+        readdress(1, household.address, "二组8号"),
+        readdress(1, household.address, "三组9号"),
+        visit(household.id),
+    ]
+    async with client_for("monitoring") as client:
+        outcomes = await push(client, tokens.village_officer(), batch)
+    assert [o["status"] for o in outcomes] == [
+        "rejected",
+        "applied",
+        "rejected",
+        "applied",
+        "conflict",
+        "applied",
+    ], outcomes
+    assert outcomes[2]["problem"]["code"] == "person_already_registered"
+    assert outcomes[3]["version"] == 3
+    assert outcomes[4]["current"]["version"] == 3
+    assert outcomes[4]["current"]["address"] == "二组8号"
+    async with apps["monitoring"].state.database.sessionmaker() as session:
+        stored = await session.get(Household, household.id)
+    assert stored is not None and stored.version == 3 and stored.address == "二组8号"
+    assert stored.member_count == household.member_count + 1
