@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from services.common import idempotency
+from services.common.driver import discard_if_broken
 from services.common.errors import DixianError
 
 
@@ -92,16 +93,17 @@ class UnitOfWorkRoute(APIRoute):
             database: Database = request.app.state.database
             async with database.sessionmaker() as session:
                 request.state.session = session
-                claim = await idempotency.claim(request, session)
-                if claim.replay is not None:
-                    return claim.replay
                 try:
+                    claim = await idempotency.claim(request, session)
+                    if claim.replay is not None:
+                        return claim.replay
                     response = await endpoint_handler(request)
                     if response.status_code >= 400:
                         await session.rollback()
                         return response
                     await claim.store(session, request.app.state.keyring, response)
-                except BaseException:
+                except BaseException as error:
+                    await discard_if_broken(session, error)
                     await session.rollback()
                     raise
                 await session.commit()

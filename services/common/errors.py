@@ -232,7 +232,8 @@ UNSTORABLE_TEXT = {"22021", "22P05"}
 SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
 
 
-def _server_unavailable(error: BaseException | None) -> bool:
+def server_unavailable(error: BaseException | None) -> bool:
+    """Whether a driver error says the database server is gone or not back yet."""
     sqlstate = str(getattr(error, "sqlstate", None) or "")
     if sqlstate.startswith("08") or sqlstate in SERVER_GOING_AWAY:
         return True
@@ -261,7 +262,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     if (
         isinstance(exc, InterfaceError)
         or exc.connection_invalidated
-        or _server_unavailable(exc.orig)
+        or server_unavailable(exc.orig)
     ):
         return await _database_unavailable(request, exc)
     return await _unexpected_error(request, exc)
@@ -269,7 +270,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
     """asyncpg's own errors, from the bulk paths that use its connection directly."""
-    if _server_unavailable(exc):
+    if server_unavailable(exc):
         return await _database_unavailable(request, exc)
     return await _unexpected_error(request, exc)
 

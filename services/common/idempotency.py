@@ -14,8 +14,10 @@ Rules, all inside the request's own transaction:
 - keys expire after `IDEMPOTENCY_TTL_HOURS` (24 by default); an expired key is reusable.
 
 Every POST runs `claim` and `store`, so each is one constant statement (prepared once per
-connection). The claim takes the lock and looks the key up in one statement; that statement's
-snapshot is taken just before the lock, so a first request committing in between is not seen.
+connection), run on the session's asyncpg connection (`services.common.driver`; the unit of
+work drops that connection when a driver error may have broken it). The claim takes the lock
+and looks the key up in one statement; that statement's snapshot is taken just before the
+lock, so a first request committing in between is not seen.
 The primary key on (principal, key) is then the last guard: `store` inserts with
 `ON CONFLICT DO NOTHING`, and finding the key already there answers 409
 `idempotency_request_in_progress` with everything rolled back; the retry gets the replay.
@@ -30,11 +32,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Header, Request, Response
-from sqlalchemy import Boolean, DateTime, Integer, LargeBinary, bindparam, text
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.dependencies import principal_from_request
+from services.common.driver import driver_connection
 from services.common.errors import Conflict, DixianError
 from services.common.personal_data import Keyring
 
@@ -43,40 +44,26 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 _KEPT_HEADERS = ("content-type", "etag", "location")
 
 # The lookup refers to the lock's result (LATERAL), so it is the inner side of a nested loop
-# whose one outer row is the lock: the lock is taken before the row is looked for.
-_CLAIM = text(
-    """
+# whose one outer row is the lock: the lock is taken before the row is looked for. Parameters:
+# $1 the lock's name, $2 the principal, $3 the key.
+_CLAIM = """
 SELECT l.locked, k.request_hash, k.status_code, k.response_headers, k.response_body,
        k.expires_at
-FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 0)) AS locked) AS l
+FROM (SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked) AS l
 LEFT JOIN LATERAL (
-    SELECT * FROM idempotency_keys WHERE l.locked AND principal = :principal AND key = :key
+    SELECT * FROM idempotency_keys WHERE l.locked AND principal = $2 AND key = $3
 ) AS k ON true
 """
-).columns(
-    locked=Boolean,
-    request_hash=LargeBinary,
-    status_code=Integer,
-    response_headers=JSONB,
-    response_body=LargeBinary,
-    expires_at=DateTime(timezone=True),
-)
-_FORGET_EXPIRED = text("DELETE FROM idempotency_keys WHERE principal = :principal AND key = :key")
-_STORE = text(
-    """
+_FORGET_EXPIRED = "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2"
+# The response headers are JSON text: the session's connections decode jsonb themselves but
+# take it encoded.
+_STORE = """
 INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status_code,
                               response_headers, response_body, expires_at)
-VALUES (:principal, :key, 'POST', :path, :request_hash, :status_code, :response_headers,
-        :response_body, :expires_at)
+VALUES ($1, $2, 'POST', $3, $4, $5, $6, $7, $8)
 ON CONFLICT (principal, key) DO NOTHING
 RETURNING true
 """
-).bindparams(
-    bindparam("request_hash", type_=LargeBinary),
-    bindparam("response_headers", type_=JSONB),
-    bindparam("response_body", type_=LargeBinary),
-    bindparam("expires_at", type_=DateTime(timezone=True)),
-)
 
 
 def _in_progress() -> Conflict:
@@ -126,18 +113,17 @@ class Claim:
         headers = {
             name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers
         }
-        stored = await session.scalar(
+        driver = await driver_connection(session)
+        stored = await driver.fetchval(
             _STORE,
-            {
-                "principal": self.principal,
-                "key": self.key,
-                "path": self.path,
-                "request_hash": self.request_hash,
-                "status_code": response.status_code,
-                "response_headers": headers,
-                "response_body": keyring.encrypt(body.decode(), self._associated_data()),
-                "expires_at": datetime.now(UTC) + self.ttl,
-            },
+            self.principal,
+            self.key,
+            self.path,
+            self.request_hash,
+            response.status_code,
+            json.dumps(headers),
+            keyring.encrypt(body.decode(), self._associated_data()),
+            datetime.now(UTC) + self.ttl,
         )
         if stored is None:
             # Another request with this key committed after this one's claim looked.
@@ -159,29 +145,26 @@ async def claim(request: Request, session: AsyncSession) -> Claim:
     claim = Claim(principal=principal.subject, key=key, path=request.url.path, ttl=ttl)
     claim.request_hash = await _request_hash(request)
 
-    row = (
-        await session.execute(
-            _CLAIM,
-            {"lock_name": f"{claim.principal}\n{key}", "principal": claim.principal, "key": key},
-        )
-    ).one()
-    if not row.locked:
+    driver = await driver_connection(session)
+    row = await driver.fetchrow(_CLAIM, f"{claim.principal}\n{key}", claim.principal, key)
+    assert row is not None  # one row: the lock's
+    if not row["locked"]:
         raise _in_progress()
-    if row.request_hash is None:
+    if row["request_hash"] is None:
         return claim
-    if row.expires_at <= datetime.now(UTC):
-        await session.execute(_FORGET_EXPIRED, {"principal": claim.principal, "key": key})
+    if row["expires_at"] <= datetime.now(UTC):
+        await driver.execute(_FORGET_EXPIRED, claim.principal, key)
         return claim
-    if row.request_hash != claim.request_hash:
+    if row["request_hash"] != claim.request_hash:
         raise DixianError(
             "This Idempotency-Key was already used for a different request.",
             code="idempotency_key_reused",
             status=422,
         )
-    headers = dict(row.response_headers)
+    headers = dict(row["response_headers"])
     headers[REPLAYED_HEADER] = "true"
-    body = request.app.state.keyring.decrypt(row.response_body, claim._associated_data())
-    claim.replay = Response(content=body, status_code=row.status_code, headers=headers)
+    body = request.app.state.keyring.decrypt(row["response_body"], claim._associated_data())
+    claim.replay = Response(content=body, status_code=row["status_code"], headers=headers)
     return claim
 
 
