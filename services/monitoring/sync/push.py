@@ -14,11 +14,13 @@ meanwhile, and an operation naming one created earlier in the batch finds it in 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.business_time import business_today
@@ -60,29 +62,33 @@ async def push(
     wanted = [item.operation.operation_id for item in parsed if isinstance(item, Parsed)]
     outcomes = []
     async with database.sessionmaker() as session:
-        await repository.serialize_pushes(session, principal.subject)
-        stored = await repository.stored_operations(session, principal.subject, wanted)
-        session.expunge_all()
-        pending = [item.operation for item in parsed if isinstance(item, Parsed)]
-        pending = [op for op in pending if op.operation_id not in stored]
-        await households.lock_households(session, principal, households_named(pending))
-        held = hold_rows(session)
-        savepoints = Savepoints(session, await driver(session))
-        ctx = Context(session, principal, book, protector, business_today(), stored)
-        for item in parsed:
-            if isinstance(item, Outcome):
-                outcomes.append(item)
-                continue
-            earlier = stored.get(item.operation.operation_id)
-            if earlier is None:
-                outcome, earlier = await _apply_one(ctx, held, savepoints, item)
-                if earlier is not None:
-                    stored[earlier.operation_id] = earlier
-                outcomes.append(outcome)
-            else:
-                outcomes.append(_replayed(item, earlier))
-        await insert_held_rows(session)
-        await session.commit()
+        try:
+            await repository.serialize_pushes(session, principal.subject)
+            stored = await repository.stored_operations(session, principal.subject, wanted)
+            session.expunge_all()
+            pending = [item.operation for item in parsed if isinstance(item, Parsed)]
+            pending = [op for op in pending if op.operation_id not in stored]
+            await households.lock_households(session, principal, households_named(pending))
+            held = hold_rows(session)
+            savepoints = Savepoints(session, await driver(session))
+            ctx = Context(session, principal, book, protector, business_today(), stored)
+            for item in parsed:
+                if isinstance(item, Outcome):
+                    outcomes.append(item)
+                    continue
+                earlier = stored.get(item.operation.operation_id)
+                if earlier is None:
+                    outcome, earlier = await _apply_one(ctx, held, savepoints, item)
+                    if earlier is not None:
+                        stored[earlier.operation_id] = earlier
+                    outcomes.append(outcome)
+                else:
+                    outcomes.append(_replayed(item, earlier))
+            await insert_held_rows(session)
+            await session.commit()
+        except BaseException as error:
+            await _discard_if_broken(session, error)
+            raise
     return outcomes
 
 
@@ -127,6 +133,21 @@ async def _apply_one(
             # now undone.
             households.forget_locked_households(session)
     return outcome, StoredOperation(op.operation_id, op.kind, item.digest, stored)
+
+
+async def _discard_if_broken(session: AsyncSession, error: BaseException) -> None:
+    """SQLAlchemy never sees the errors of statements sent on the driver: a connection one of
+    them found broken (a database restart), or left mid-operation (cancelled), would go back
+    to the pool as it is and fail the next request with a 500. Invalidated, the pool drops it."""
+    broken = connection_lost(error) or isinstance(error, asyncio.CancelledError | TimeoutError)
+    if not (broken and session.in_transaction()):
+        return
+    try:
+        connection = await session.connection()
+        if not connection.invalidated:
+            await connection.invalidate(error if isinstance(error, Exception) else None)
+    except Exception:  # the original error is the one to answer
+        logger.exception("could not invalidate a broken connection")
 
 
 def _database_failed(item: Parsed) -> Outcome:
