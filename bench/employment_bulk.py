@@ -109,6 +109,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def workers_cpu() -> dict[int, float]:
+    """CPU seconds so far of this process's children (the app's worker processes)."""
+    children: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        children += [int(pid) for pid in (task / "children").read_text().split()]
+    return {pid: cpu_seconds(pid) for pid in children}
+
+
 async def load_once(
     client: httpx.AsyncClient,
     path: str,
@@ -116,10 +124,10 @@ async def load_once(
     headers: dict[str, str],
     rows: int,
     admin: asyncpg.Connection,
-) -> tuple[float, float, float]:
-    """Wall-clock seconds, CPU seconds of this process (the app and its in-process client) and
-    CPU seconds of the database backends."""
-    database = await backend_cpu(admin)
+) -> tuple[float, float, float, float]:
+    """Wall-clock seconds, CPU seconds of this process (the app and its in-process client), of
+    the app's worker processes and of the database backends."""
+    database, workers = await backend_cpu(admin), workers_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     answer = await client.post(
         path,
@@ -129,10 +137,11 @@ async def load_once(
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     after = await backend_cpu(admin)
     database_cpu = sum(seconds - database.get(pid, 0.0) for pid, seconds in after.items())
+    worker_cpu = sum(seconds - workers.get(pid, 0.0) for pid, seconds in workers_cpu().items())
     assert answer.status_code == 200, answer.text[:500]
     report = answer.json()
     assert report["accepted"] == rows and report["rejected"] == 0, str(report)[:500]
-    return elapsed, cpu, database_cpu
+    return elapsed, cpu, worker_cpu, database_cpu
 
 
 async def copy_floor(connection: asyncpg.Connection, tables: list[str], runs: int) -> list[float]:
@@ -184,11 +193,14 @@ async def bench(
             await admin.execute(f"TRUNCATE {', '.join(reset)} RESTART IDENTITY CASCADE")
             await admin.execute("CHECKPOINT")
             load = setup.load_average()
-            elapsed, cpu, database_cpu = await load_once(client, path, body, headers, rows, admin)
+            elapsed, cpu, worker_cpu, database_cpu = await load_once(
+                client, path, body, headers, rows, admin
+            )
             timings.append(elapsed)
             print(
                 f"- run {run}: {rate(rows, elapsed)}; app process CPU {cpu * 1e6 / rows:.1f} us "
-                f"a row, database backends {database_cpu * 1e6 / rows:.1f} us a row "
+                f"a row, its worker processes {worker_cpu * 1e6 / rows:.1f} us, database "
+                f"backends {database_cpu * 1e6 / rows:.1f} us "
                 f"(load average before: {load})"
             )
     await app.state.database.dispose()
