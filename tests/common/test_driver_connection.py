@@ -37,7 +37,8 @@ async def test_a_driver_connection_the_server_dropped_is_not_pooled_again(
         dsn = engine.url.set(drivername="postgresql", username="postgres")
         admin = await asyncpg.connect(dsn.render_as_string(hide_password=False))
         try:
-            await admin.execute("SELECT pg_terminate_backend($1)", backend)
+            # Waits until the backend is gone: a statement sent sooner could still be answered.
+            assert await admin.fetchval("SELECT pg_terminate_backend($1, 5000)", backend)
         finally:
             await admin.close()
         try:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
+from services.common.driver import discard_if_broken
 from services.common.idempotency import idempotency_key_header
 from services.common.personal_data import Protector
 from services.employment.access import Lender, Recorder
@@ -47,15 +48,22 @@ async def run_load(request: Request, principal: Principal, loader: Loader) -> Re
     settings: EmploymentSettings = request.app.state.settings
     upload = Upload(request, max_bytes=settings.bulk_max_bytes, max_rows=settings.bulk_max_rows)
     async with request.app.state.database.sessionmaker() as session:
-        claim, stored = await claim_upload(request, session, principal)
-        if stored is not None:
-            return await replay(request, upload, claim, stored)
-        with cyclic_gc_paused():
-            report = await loader(session, principal, settings, request.app.state.protector, upload)
-        claim.request_hash = upload.digest.digest()
-        response = JSONResponse(report.model_dump(mode="json"))
-        await claim.store(session, request.app.state.keyring, response)
-        await session.commit()
+        try:
+            claim, stored = await claim_upload(request, session, principal)
+            if stored is not None:
+                return await replay(request, upload, claim, stored)
+            with cyclic_gc_paused():
+                protector = request.app.state.protector
+                report = await loader(session, principal, settings, protector, upload)
+            claim.request_hash = upload.digest.digest()
+            response = JSONResponse(report.model_dump(mode="json"))
+            await claim.store(session, request.app.state.keyring, response)
+            await session.commit()
+        except BaseException as error:
+            # COPY and the loaders' array statements run on the driver, whose errors SQLAlchemy
+            # never sees: a connection they found broken must not go back to the pool.
+            await discard_if_broken(session, error)
+            raise
     return response
 
 

@@ -1,10 +1,4 @@
-"""The session's asyncpg connection for the registry's writes, found once per transaction.
-
-`driver_connection` goes through SQLAlchemy's async session and connection (two greenlet
-switches, about 30 us of CPU); a pushed batch asks for the connection several times per
-operation, so the connection is remembered with the transaction it belongs to, and asked for
-again when the session has moved on to another transaction.
-"""
+"""The session's asyncpg connection for the registry's writes, and their text errors."""
 
 from __future__ import annotations
 
@@ -17,19 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.driver import driver_connection
 from services.common.errors import UNSTORABLE_TEXT, FieldProblem, InvalidInput
 
-REMEMBERED = "dixian.monitoring.driver"
-
 
 async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The session's asyncpg connection, inside the session's transaction."""
-    transaction = session.sync_session.get_transaction()
-    remembered = session.info.get(REMEMBERED)
-    if transaction is not None and remembered is not None and remembered[0] is transaction:
-        connection: asyncpg.Connection = remembered[1]
-        return connection
-    connection = await driver_connection(session)
-    session.info[REMEMBERED] = (session.sync_session.get_transaction(), connection)
-    return connection
+    """The session's asyncpg connection, inside the session's transaction (the kit remembers
+    it per checkout, so asking once per statement costs little)."""
+    return await driver_connection(session)
 
 
 @contextmanager

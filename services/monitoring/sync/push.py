@@ -14,17 +14,16 @@ meanwhile, and an operation naming one created earlier in the batch finds it in 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.business_time import business_today
 from services.common.database import Database
+from services.common.driver import discard_if_broken
 from services.common.errors import DixianError, PreconditionFailed
 from services.common.held_rows import HeldRows, hold_rows, insert_held_rows
 from services.common.personal_data import Protector
@@ -87,7 +86,8 @@ async def push(
             await insert_held_rows(session)
             await session.commit()
         except BaseException as error:
-            await _discard_if_broken(session, error)
+            # Statements ran on the driver, whose errors SQLAlchemy never sees.
+            await discard_if_broken(session, error)
             raise
     return outcomes
 
@@ -133,21 +133,6 @@ async def _apply_one(
             # now undone.
             households.forget_locked_households(session)
     return outcome, StoredOperation(op.operation_id, op.kind, item.digest, stored)
-
-
-async def _discard_if_broken(session: AsyncSession, error: BaseException) -> None:
-    """SQLAlchemy never sees the errors of statements sent on the driver: a connection one of
-    them found broken (a database restart), or left mid-operation (cancelled), would go back
-    to the pool as it is and fail the next request with a 500. Invalidated, the pool drops it."""
-    broken = connection_lost(error) or isinstance(error, asyncio.CancelledError | TimeoutError)
-    if not (broken and session.in_transaction()):
-        return
-    try:
-        connection = await session.connection()
-        if not connection.invalidated:
-            await connection.invalidate(error if isinstance(error, Exception) else None)
-    except Exception:  # the original error is the one to answer
-        logger.exception("could not invalidate a broken connection")
 
 
 def _database_failed(item: Parsed) -> Outcome:
