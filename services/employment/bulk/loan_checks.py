@@ -20,7 +20,7 @@ from services.common.personal_data.blind_index import BlindIndex
 from services.common.personal_data.masking import mask_person_number
 from services.employment.bulk import fields
 from services.employment.bulk.fields import RowError
-from services.employment.bulk.loading import problem
+from services.employment.bulk.loading import CHANGE_COLUMNS, problem
 from services.employment.bulk.report import RowProblem
 from services.employment.bulk.streaming import FileFormat, Lines, Record, records_of
 from services.employment.registry.eligibility import age_on
@@ -83,7 +83,6 @@ LOAN_COLUMNS = (
     "version",
 )
 INSTALLMENT_COLUMNS = ("loan_id", "seq", "due_date", "principal")
-CHANGE_COLUMNS = ("entity", "entity_id", "operation", "area_code", "version")
 
 # Issue dates and terms repeat over a file's loans.
 maturity = lru_cache(maxsize=16_384)(add_months)

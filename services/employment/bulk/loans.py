@@ -24,7 +24,6 @@ from services.common.driver import driver_connection
 from services.common.personal_data import Protector
 from services.employment.bulk import loading
 from services.employment.bulk.loan_checks import (
-    CHANGE_COLUMNS,
     ENTITY,
     FORMAT,
     INSTALLMENT_COLUMNS,
@@ -108,7 +107,7 @@ class _Store:
             batch.change = [batch.change[position] for position in kept]
         await copy_rows(self.driver, "loans", LOAN_COLUMNS, batch.loan)
         await copy_rows(self.driver, "loan_installments", INSTALLMENT_COLUMNS, batch.installment)
-        await copy_rows(self.driver, "changes", CHANGE_COLUMNS, batch.change)
+        await copy_rows(self.driver, "changes", loading.CHANGE_COLUMNS, batch.change)
 
 
 def _workers(settings: EmploymentSettings, upload: Upload) -> int:
