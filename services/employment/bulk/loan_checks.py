@@ -32,33 +32,19 @@ PENDING_REASON = (
     "bulk load: waiting for the monitoring service to confirm the household "
     "(POST /loans/eligibility-checks)"
 )
-FORMAT = FileFormat(
-    columns=frozenset(
-        {
-            "ref",
-            "person_number",
-            "borrower_name",
-            "bank",
-            "amount",
-            "term_months",
-            "annual_rate",
-            "interest_subsidy_rate",
-            "issue_date",
-        }
-    ),
-    required=frozenset(
-        {
-            "person_number",
-            "borrower_name",
-            "bank",
-            "amount",
-            "term_months",
-            "annual_rate",
-            "interest_subsidy_rate",
-            "issue_date",
-        }
-    ),
+REQUIRED = frozenset(
+    {
+        "person_number",
+        "borrower_name",
+        "bank",
+        "amount",
+        "term_months",
+        "annual_rate",
+        "interest_subsidy_rate",
+        "issue_date",
+    }
 )
+FORMAT = FileFormat(columns=REQUIRED | {"ref"}, required=REQUIRED)
 # The columns each encoded row fills, in order; the others take their defaults.
 LOAN_COLUMNS = (
     "id",
