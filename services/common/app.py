@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -24,6 +25,15 @@ API_PREFIX = "/api/v1"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
+def freeze_startup_objects() -> None:
+    """Put what the process holds once started (modules, routes, models, schemas: about 200,000
+    objects) out of the cyclic garbage collector's reach. Otherwise every full collection walks
+    them all (about 87 ms here), stalling every request in flight; reference counting still
+    frees whatever is dropped later."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     *,
     name: str,
@@ -42,9 +52,11 @@ def create_app(
         configure_logging(settings.log_level, json_lines=settings.log_json)
         try:
             if lifespan is None:
+                freeze_startup_objects()
                 yield
             else:
                 async with lifespan(app):
+                    freeze_startup_objects()
                     yield
         finally:
             await app.state.database.dispose()
