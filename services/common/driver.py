@@ -54,6 +54,11 @@ async def _begin(connection: AsyncConnection, adapter: object) -> None:
         cause = error.__cause__
         if isinstance(cause, asyncpg.PostgresError | asyncpg.InterfaceError):
             raise cause from error
+        if isinstance(cause, asyncpg.InternalClientError):
+            # "cannot switch to state ...; another operation is in progress": the pool lent a
+            # connection an interrupted request left mid-operation. It is dropped above; the
+            # request answers 503 like a lost connection, and its retry gets a new one.
+            raise asyncpg.ConnectionDoesNotExistError(str(cause)) from error
         raise
 
 
