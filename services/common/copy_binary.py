@@ -106,10 +106,23 @@ async def copy_rows(
 ) -> None:
     """COPY rows encoded here (each `field_count` and its values) into `table`'s `columns`."""
     if rows:
-        payload = b"".join((HEADER, *rows, TRAILER))
-        await connection.copy_to_table(
-            table, source=_once(payload), columns=list(columns), format="binary"
-        )
+        await copy_payload(connection, table, b"".join((HEADER, *rows, TRAILER)), columns)
+
+
+async def copy_payload(
+    connection: asyncpg.Connection,
+    table: str,
+    payload: bytes,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """COPY a whole binary payload (`HEADER`, rows, `TRAILER`) into `table` (all its columns
+    when `columns` is None)."""
+    await connection.copy_to_table(
+        table,
+        source=_once(payload),
+        columns=None if columns is None else list(columns),
+        format="binary",
+    )
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:

@@ -1,4 +1,4 @@
-"""The session's asyncpg connection for the registry's writes, and their text errors."""
+"""Errors of the registry's statements sent on the session's asyncpg connection."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.common.driver import driver_connection
 from services.common.errors import UNSTORABLE_TEXT, FieldProblem, InvalidInput
-
-
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The session's asyncpg connection, inside the session's transaction (the kit remembers
-    it per checkout, so asking once per statement costs little)."""
-    return await driver_connection(session)
 
 
 @contextmanager

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import NATION_CODE, scope_bounds
 from services.common.auth.principal import Principal
+from services.common.driver import driver_connection
 from services.common.scope import in_scope
-from services.monitoring.households.connection import driver, text_refused_as_invalid
+from services.monitoring.households.connection import text_refused_as_invalid
 from services.monitoring.households.rows import transient
 from services.monitoring.models import Household, Member
 
@@ -34,7 +35,7 @@ async def locked_household(
 ) -> Household | None:
     """The household locked `FOR UPDATE` if it is in the principal's area, read on the driver
     and returned outside the session (transient): only `rows.save_household` may change it."""
-    connection = await driver(session)
+    connection = await driver_connection(session)
     if principal.area == NATION_CODE:
         row = await connection.fetchrow(LOCK_HOUSEHOLD, household_id)
     else:
@@ -47,7 +48,7 @@ async def lock_households(
     session: AsyncSession, principal: Principal, household_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Household]:
     """`locked_household` for many households in one statement, locked in id order."""
-    connection = await driver(session)
+    connection = await driver_connection(session)
     if principal.area == NATION_CODE:
         found = await connection.fetch(LOCK_HOUSEHOLDS, household_ids)
     else:
@@ -105,7 +106,7 @@ async def members_of(
 async def active_members_among(session: AsyncSession, indexes: list[bytes]) -> set[bytes]:
     """Which of these blind indexes an active member has, in any area: a person belongs to one
     household at a time across the whole country, whoever asks."""
-    rows = await (await driver(session)).fetch(ACTIVE_MEMBERS_AMONG, indexes)
+    rows = await (await driver_connection(session)).fetch(ACTIVE_MEMBERS_AMONG, indexes)
     return {row[0] for row in rows}
 
 
@@ -115,7 +116,7 @@ ACTIVE_MEMBERS_AMONG = (
 
 
 async def household_number_taken(session: AsyncSession, number: str) -> bool:
-    connection = await driver(session)
+    connection = await driver_connection(session)
     with text_refused_as_invalid():
         return (await connection.fetchval(HOUSEHOLD_BY_NUMBER, number)) is not None
 

@@ -20,9 +20,10 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from services.common.driver import driver_connection
 from services.monitoring.figures import rollups
 from services.monitoring.figures.contribution import HouseholdState, contribution
-from services.monitoring.households.connection import driver, text_refused_as_invalid
+from services.monitoring.households.connection import text_refused_as_invalid
 from services.monitoring.models import Household, Member, Visit
 from services.monitoring.warnings.figures import BUMP_MANY
 
@@ -49,7 +50,7 @@ async def insert_records(session: AsyncSession, records: Sequence[Record]) -> No
     given = [_given(table, record) for record in records]
     names = tuple(given[0])
     values = [value for row in given for value in row.values()]
-    connection = await driver(session)
+    connection = await driver_connection(session)
     with text_refused_as_invalid():
         stored = await connection.fetch(_insert(table, names, len(given)), *values)
     by_id = {row["id"]: row for row in stored}
@@ -67,7 +68,7 @@ async def save_household(
     stored."""
     values = {**values, "version": household.version + 1}
     names = tuple(sorted(values))
-    connection = await driver(session)
+    connection = await driver_connection(session)
     with text_refused_as_invalid():
         updated_at = await connection.fetchval(
             _update_household(names), household.id, *(values[name] for name in names)
@@ -92,7 +93,7 @@ async def record_state_change(
     rows = sorted((key, delta) for key, delta in deltas.items() if delta)
     if not rows:
         return
-    await (await driver(session)).execute(
+    await (await driver_connection(session)).execute(
         BUMP_MANY,
         [area for (area, _), _ in rows],
         [rollups.ALL_YEARS] * len(rows),

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
+from services.common.copy_binary import copy_payload
 from services.monitoring.figures.rollups import ALL_YEARS
 from services.monitoring.imports.ledger import ExistingHousehold
 from services.monitoring.imports.rows import STAGED_COLUMNS
@@ -144,7 +145,7 @@ async def stage_chunk(connection: asyncpg.Connection, payload: bytes) -> None:
     """Replace the chunk staging table's rows with this chunk's (COPY, binary format)."""
     await connection.execute("TRUNCATE import_rows")
     if payload:
-        await connection.copy_to_table("import_rows", source=_once(payload), format="binary")
+        await copy_payload(connection, "import_rows", payload)
 
 
 async def insert_households(
@@ -200,11 +201,6 @@ async def unload_households(connection: asyncpg.Connection, ids: Sequence[uuid.U
     )
     await connection.execute("DELETE FROM members WHERE household_id = ANY($1::uuid[])", ids)
     await connection.execute("DELETE FROM households WHERE id = ANY($1::uuid[])", ids)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    """The payload as an async iterable (asyncpg would take plain bytes for a file name)."""
-    yield data
 
 
 async def add_to_figures(

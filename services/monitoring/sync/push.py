@@ -23,13 +23,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from services.common.auth.principal import Principal
 from services.common.business_time import business_today
 from services.common.database import Database
-from services.common.driver import discard_if_broken
+from services.common.driver import discard_if_broken, driver_connection, leaves_connection_broken
 from services.common.errors import DixianError, PreconditionFailed
 from services.common.held_rows import HeldRows, hold_rows, insert_held_rows
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.households import service as households
-from services.monitoring.households.connection import driver
 from services.monitoring.sync import repository
 from services.monitoring.sync.handlers import (
     Applied,
@@ -41,7 +40,7 @@ from services.monitoring.sync.handlers import (
 )
 from services.monitoring.sync.parsing import Parsed, parse
 from services.monitoring.sync.repository import StoredOperation
-from services.monitoring.sync.savepoints import Savepoints, connection_lost
+from services.monitoring.sync.savepoints import Savepoints
 from services.monitoring.sync.schemas import OperationProblem, Outcome
 
 logger = logging.getLogger("dixian.sync")
@@ -69,7 +68,7 @@ async def push(
             pending = [op for op in pending if op.operation_id not in stored]
             await households.lock_households(session, principal, households_named(pending))
             held = hold_rows(session)
-            savepoints = Savepoints(session, await driver(session))
+            savepoints = Savepoints(session, await driver_connection(session))
             ctx = Context(session, principal, book, protector, business_today(), stored)
             for item in parsed:
                 if isinstance(item, Outcome):
@@ -119,7 +118,7 @@ async def _apply_one(
             raise  # the batch's transaction is gone: 503, and the device resends the batch
         return _database_failed(item), None
     except asyncpg.PostgresError as exc:
-        if connection_lost(exc):
+        if leaves_connection_broken(exc):
             raise
         return _database_failed(item), None
     finally:

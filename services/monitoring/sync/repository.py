@@ -11,9 +11,9 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
+from services.common.driver import driver_connection
 from services.common.held_rows import append_row
 from services.common.scope import in_scope
-from services.monitoring.households.connection import driver
 from services.monitoring.models import Case, DepartmentWarning, Household, Member, SyncOperation
 
 SYNC_OPERATIONS: Table = SyncOperation.__table__  # type: ignore[assignment]
@@ -44,7 +44,8 @@ async def stored_operations(
     """The operations of this principal already applied, by id."""
     if not operation_ids:
         return {}
-    rows = await (await driver(session)).fetch(STORED_OPERATIONS, principal, set(operation_ids))
+    connection = await driver_connection(session)
+    rows = await connection.fetch(STORED_OPERATIONS, principal, set(operation_ids))
     return {row[0]: StoredOperation(*row) for row in rows}
 
 
@@ -80,7 +81,8 @@ async def created_record(
     session: AsyncSession, principal: str, operation_id: uuid.UUID, kind: str
 ) -> uuid.UUID | None:
     """The id of the record an earlier operation of `kind` by this principal created."""
-    outcome = await (await driver(session)).fetchval(CREATED_RECORD, principal, operation_id, kind)
+    connection = await driver_connection(session)
+    outcome = await connection.fetchval(CREATED_RECORD, principal, operation_id, kind)
     return None if outcome is None else uuid.UUID(outcome["record_id"])
 
 

@@ -20,9 +20,9 @@ from contextlib import asynccontextmanager
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.driver import leaves_connection_broken
+
 NAME = "sync_operation"
-# SQLSTATEs of a connection or server going away: nothing can be rolled back on it.
-LOST = ("08", "57P01", "57P02", "57P03")
 
 
 class _State(enum.Enum):
@@ -45,7 +45,7 @@ class Savepoints:
             try:
                 yield
             except Exception as exc:
-                if not connection_lost(exc):
+                if not leaves_connection_broken(exc):  # else nothing can be rolled back on it
                     await self._connection.execute(f"ROLLBACK TO SAVEPOINT {NAME}")
                     self._state = _State.CLEAN
                 raise
@@ -61,11 +61,3 @@ class Savepoints:
         elif self._state is _State.WRITTEN:
             await self._connection.execute(f"RELEASE SAVEPOINT {NAME}; SAVEPOINT {NAME}")
         self._state = _State.CLEAN
-
-
-def connection_lost(error: BaseException) -> bool:
-    """asyncpg's errors of a connection that is gone (or in a state no statement can fix)."""
-    if isinstance(error, asyncpg.InterfaceError | OSError):
-        return True
-    sqlstate = str(getattr(error, "sqlstate", None) or "")
-    return isinstance(error, asyncpg.PostgresError) and sqlstate.startswith(LOST)
