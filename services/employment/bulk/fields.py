@@ -42,6 +42,11 @@ def text(values: dict[str, Any], name: str, max_length: int) -> str:
     value = value.strip()
     if not value or len(value) > max_length or "\x00" in value:
         raise RowError(name, "string_length", f"{name} must be 1 to {max_length} characters.")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, e.g. JSON's "\ud800"
+            raise RowError(name, "string_encoding", f"{name} is not valid Unicode.") from None
     return value
 
 

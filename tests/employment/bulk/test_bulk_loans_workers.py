@@ -4,6 +4,7 @@ cell holding a line break."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date
@@ -195,3 +196,33 @@ async def streamed(body: bytes) -> AsyncIterator[bytes]:
     """The body a line at a time (no Content-Length: checked in worker processes)."""
     for line in body.splitlines(keepends=True):
         yield line
+
+
+async def test_text_that_cannot_be_stored_is_a_row_problem(
+    client_for: Callable[[str], AsyncClient], tokens: TokenFactory
+) -> None:
+    row = {
+        "person_number": person_number(birth=date(1990, 5, 17)),
+        "borrower_name": "王",
+        "bank": "柘城农商银行",
+        "amount": "1000.00",
+        "term_months": 12,
+        "annual_rate": "3",
+        "interest_subsidy_rate": "3",
+        "issue_date": "2026-01-31",
+    }
+    body = json.dumps(row, ensure_ascii=False).replace('"王"', '"\\ud800"').encode()
+    async with client_for("employment") as client:
+        answer = await client.post(
+            "/api/v1/bulk/loans",
+            content=body,
+            headers={
+                **county_staff(tokens),
+                "Content-Type": "application/x-ndjson",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+        )
+    assert answer.status_code == 200, answer.text
+    assert [(p["row"], p["field"], p["rule"]) for p in answer.json()["problems"]] == [
+        (1, "borrower_name", "string_encoding")
+    ]
