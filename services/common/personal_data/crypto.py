@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -74,6 +74,29 @@ class Keyring:
             nonce, plaintext.encode("utf-8"), header + associated_data
         )
         return header + nonce + sealed
+
+    def bulk_encryptor(self, associated_data: bytes = b"") -> Callable[[bytes], bytes]:
+        """A function that encrypts UTF-8 plaintexts like `encrypt(text, associated_data)` (the
+        same blobs, decrypted by `decrypt`), for bulk paths: the header and associated data are
+        built once and nonces are cut from one batch of OS randomness per 4,096 values instead
+        of a system call each (still random and never reused). One per thread."""
+        key_id = self._current_key_id.encode("ascii")
+        header = bytes([_VERSION, len(key_id)]) + key_id
+        authenticated = header + associated_data
+        seal = self._ciphers[self._current_key_id].encrypt
+        batch = _NONCE_BYTES * 4096
+        randomness = b""
+        position = batch
+
+        def encrypt(plaintext: bytes) -> bytes:
+            nonlocal randomness, position
+            if position >= batch:
+                randomness, position = os.urandom(batch), 0
+            nonce = randomness[position : position + _NONCE_BYTES]
+            position += _NONCE_BYTES
+            return header + nonce + seal(nonce, plaintext, authenticated)
+
+        return encrypt
 
     def decrypt(self, blob: bytes, associated_data: bytes = b"") -> str:
         """Decrypt a blob made by `encrypt` under any key in the keyring; DecryptionError if not."""

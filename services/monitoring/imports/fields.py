@@ -49,6 +49,13 @@ def text_field(value: Any, name: str) -> str | None:
     value = value.strip()
     if not value:
         return None
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, e.g. JSON's "\ud800"
+            raise RowProblem(name, "string_encoding", f"{name} is not valid Unicode.") from None
+    if "\x00" in value:
+        raise RowProblem(name, "string_encoding", f"{name} contains a NUL character.")
     limit = _LIMITS.get(name)
     if limit is not None and len(value) > limit:
         raise RowProblem(name, "too_long", f"{name} is longer than {limit} characters.")
@@ -116,8 +123,9 @@ def flag(value: Any, name: str) -> bool:
 
 
 def household_of(values: Any) -> str | None:
-    """The household number of a rejected row, when there is one to tie the row to."""
-    household = values.get("household_number") if isinstance(values, dict) else None
+    """The household number of a rejected row (its values in the order of `rows.FIELDS`), when
+    there is one to tie the row to."""
+    household = values[0] if isinstance(values, tuple) else None
     if isinstance(household, str):
         return household.strip() or None
     return None

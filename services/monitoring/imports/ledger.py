@@ -1,8 +1,9 @@
 """What an import knows across chunks: every household of the file, every person seen, and the
-report. Pure bookkeeping (no I/O), fed one parsed chunk at a time, in file order.
+report. Pure bookkeeping (no I/O), fed one parsed chunk at a time, in file order; for each chunk
+it answers which of the chunk's encoded rows go into the real tables (a `ChunkPlan`).
 
 A household moves through these states:
-- open: valid so far, but no head yet; its rows wait in the pending staging table;
+- open: valid so far, but no head yet; its encoded rows wait here, in memory;
 - loaded: valid so far with exactly one head; it and its rows are in the real tables (later rows
   of the household are added as they come);
 - rejected: one of its rows broke a rule; if it had been loaded, the import deletes it again
@@ -10,6 +11,11 @@ A household moves through these states:
 - existing: its household number was already registered before the import: the import never
   changes it, each of its rows counts as unchanged (the person is its member already) or is
   rejected.
+
+Most households of a chunk take the quick way: new to the import and to the registry, all rows
+valid and agreeing, one head, nobody in them seen before or registered: they are loaded with the
+rows the worker encoded, without a step per row here. Every other household of the chunk goes
+row by row through the rules (`_row`), in file order.
 """
 
 from __future__ import annotations
@@ -22,7 +28,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from services.monitoring.figures.contribution import HouseholdState, contribution
-from services.monitoring.imports.rows import AGREEING_FIELDS, ChunkResult, HouseholdSeen
+from services.monitoring.imports import encoding
+from services.monitoring.imports.rows import (
+    AGREEING_FIELDS,
+    CHANGE_SIZE,
+    HOUSEHOLD_CHANGE_SIZE,
+    ChunkHousehold,
+    ChunkResult,
+)
 
 REPORT_LIMIT = 1000
 
@@ -37,15 +50,16 @@ class State(Enum):
 @dataclass(slots=True)
 class Household:
     number: str
-    id: uuid.UUID
+    id: bytes  # uuid bytes
     agreeing: tuple[str | None, ...] | None  # village, kind, address, phone of its first row
-    seen: HouseholdSeen | None
+    seen: ChunkHousehold | None  # as its first chunk saw it (None once loaded the quick way)
     state: State = State.OPEN
     heads: int = 0
     head_name: str | None = None
     rows: list[int] = field(default_factory=list)  # accepted rows, for a later rejection
     members: int = 0  # accepted rows: loaded, about to be loaded, or pending
-    pending: int = 0  # rows waiting in the pending staging table
+    # Encoded member and change rows waiting for the household's head.
+    pending: list[tuple[bytes, bytes]] = field(default_factory=list)
     existing_id: uuid.UUID | None = None
     existing_area: str | None = None
 
@@ -58,21 +72,16 @@ class ExistingHousehold:
 
 @dataclass
 class ChunkPlan:
-    """The writes one chunk needs, in the order the service performs them."""
+    """The rows one chunk writes, encoded for COPY, and the member counts it raises."""
 
-    # Households loaded now: (id, number, area, kind, head name, address, phone cipher,
-    # phone index, phone masked, member count).
-    new_households: list[tuple[object, ...]] = field(default_factory=list)
-    # Households whose rows wait in the pending table and are loaded now.
-    from_pending: dict[str, uuid.UUID] = field(default_factory=dict)
-    from_pending_rows: int = 0
-    # Households whose rows of this chunk are loaded now.
-    from_chunk: dict[str, uuid.UUID] = field(default_factory=dict)
-    from_chunk_rows: int = 0
-    # Households without a head so far: their rows of this chunk wait in the pending table.
-    to_pending: list[str] = field(default_factory=list)
+    households: list[bytes] = field(default_factory=list)
+    household_count: int = 0
+    changes: list[bytes] = field(default_factory=list)
+    change_count: int = 0
+    members: list[bytes] = field(default_factory=list)
+    member_count: int = 0
     # Households loaded by an earlier chunk that gained members in this one.
-    grown: dict[uuid.UUID, int] = field(default_factory=dict)
+    grown: dict[bytes, int] = field(default_factory=dict)
 
 
 class Ledger:
@@ -92,7 +101,7 @@ class Ledger:
     def unknown_households(self, result: ChunkResult) -> list[str]:
         """Household numbers this chunk introduces, to be looked up among registered ones."""
         known = self.households
-        numbers = {number for number in result.household if number not in known}
+        numbers = {seen.number for seen in result.households if seen.number not in known}
         numbers.update(
             number for _, number, *_ in result.rejected if number and number not in known
         )
@@ -111,85 +120,154 @@ class Ledger:
         offset = self.rows
         self.rows += result.records
         self.received += result.received
-        touched: dict[str, int] = {}  # household -> rows accepted in this chunk
 
         for local, number, field_name, rule, message in result.rejected:
             self.reject_row(offset + local, field_name, rule, message)
             if number is not None:
-                household = self._household(number, result, existing, None)
+                household = self._household(number, None, existing, None)
                 if household.state is not State.EXISTING:
                     self._reject_household(household, "household_incomplete")
 
-        people, households = self.people, self.households
-        # The hot loop of the import's event-loop side: plain locals, no calls per good row.
-        for local, number, index, agreeing, head_name in zip(
-            result.row,
-            result.household,
-            result.person_index,
-            result.agreeing,
-            result.head_name,
-            strict=True,
-        ):
-            row = offset + local
-            household = households.get(number) or self._household(
-                number, result, existing, agreeing
+        # Nobody seen twice and nobody registered: each person is checked once, at C speed.
+        people, indexes = self.people, result.person_index
+        quick = (
+            not active and len(set(indexes)) == len(indexes) and people.keys().isdisjoint(indexes)
+        )
+        if quick:
+            people.update(zip(indexes, map(offset.__add__, result.row), strict=True))
+
+        plan = ChunkPlan()
+        known, row_of = self.households, result.row
+        slow: list[int] = []  # ordinals of the households that go row by row
+        for ordinal, seen in enumerate(result.households):
+            number = seen.number
+            if (
+                quick
+                and seen.heads == 1
+                and seen.disagreeing is None
+                and number not in known
+                and number not in existing
+            ):
+                known[number] = Household(
+                    number=number,
+                    id=seen.id,
+                    agreeing=seen.agreeing,
+                    seen=None,
+                    state=State.LOADED,
+                    heads=1,
+                    head_name=seen.head_name,
+                    rows=[offset + row_of[position] for position in seen.positions],
+                    members=len(seen.positions),
+                )
+            else:
+                slow.append(ordinal)
+        _take_quick_rows(plan, result, slow)
+        if slow:
+            self._slow_households(plan, result, slow, existing, active, offset)
+        return plan
+
+    def _slow_households(
+        self,
+        plan: ChunkPlan,
+        result: ChunkResult,
+        ordinals: list[int],
+        existing: Mapping[str, ExistingHousehold],
+        active: Mapping[bytes, uuid.UUID],
+        offset: int,
+    ) -> None:
+        """The rules row by row, in file order, for these households of the chunk."""
+        owner = {
+            position: result.households[ordinal]
+            for ordinal in ordinals
+            for position in result.households[ordinal].positions
+        }
+        touched: dict[str, list[int]] = {}  # household -> positions accepted in this chunk
+        for position in sorted(owner):
+            seen = owner[position]
+            agreeing = seen.agreeing
+            if seen.disagreeing is not None:
+                agreeing = seen.disagreeing.get(position, agreeing)
+            head_name = seen.head_name if result.head[position] else None
+            if self._row(
+                offset + result.row[position],
+                seen,
+                result.person_index[position],
+                agreeing,
+                head_name,
+                existing,
+                active,
+            ):
+                touched.setdefault(seen.number, []).append(position)
+        self._plan(plan, result, touched)
+
+    def _row(
+        self,
+        row: int,
+        seen: ChunkHousehold,
+        index: bytes,
+        agreeing: tuple[str | None, ...],
+        head_name: str | None,
+        existing: Mapping[str, ExistingHousehold],
+        active: Mapping[bytes, uuid.UUID],
+    ) -> bool:
+        """One valid row against the rules that need other rows or the registry; whether it
+        is accepted."""
+        household = self.households.get(seen.number) or self._household(
+            seen.number, seen, existing, agreeing
+        )
+        first_row = self.people.setdefault(index, row)
+        if first_row != row:
+            self.reject_row(
+                row,
+                "person_number",
+                "duplicate_in_file",
+                f"The same person is already in row {first_row} of this file.",
             )
-            first_row = people.setdefault(index, row)
-            if first_row != row:
-                self.reject_row(
-                    row,
-                    "person_number",
-                    "duplicate_in_file",
-                    f"The same person is already in row {first_row} of this file.",
-                )
-                if household.state is not State.EXISTING:
-                    self._reject_household(household, "household_incomplete")
-                continue
-            state = household.state
-            if state is State.EXISTING:
-                self._existing_row(row, household, agreeing, active.get(index))
-                continue
-            if state is State.REJECTED:
-                self.reject_row(row, "household_number", *_incomplete())
-                continue
-            first = household.agreeing
-            if first is not agreeing and first != agreeing:
-                field_name = _disagreeing_field(first, agreeing)
-                self.reject_row(
-                    row,
-                    field_name,
-                    "household_fields_disagree",
-                    f"{field_name} differs from the household's first row "
-                    f"(row {household.rows[0] if household.rows else '?'}).",
-                )
+            if household.state is not State.EXISTING:
                 self._reject_household(household, "household_incomplete")
-                continue
-            if active and index in active:
-                self.reject_row(row, "person_number", *_in_other_household())
-                self._reject_household(household, "household_incomplete")
-                continue
-            household.rows.append(row)
-            household.members += 1
-            if head_name is not None:
-                household.heads += 1
-                household.head_name = household.head_name or head_name
-            touched[number] = touched.get(number, 0) + 1
-
-        return self._plan(touched)
+            return False
+        state = household.state
+        if state is State.EXISTING:
+            self._existing_row(row, household, agreeing, active.get(index))
+            return False
+        if state is State.REJECTED:
+            self.reject_row(row, "household_number", *_incomplete())
+            return False
+        first = household.agreeing
+        if first is not agreeing and first != agreeing:
+            field_name = _disagreeing_field(first, agreeing)
+            self.reject_row(
+                row,
+                field_name,
+                "household_fields_disagree",
+                f"{field_name} differs from the household's first row "
+                f"(row {household.rows[0] if household.rows else '?'}).",
+            )
+            self._reject_household(household, "household_incomplete")
+            return False
+        if active and index in active:
+            self.reject_row(row, "person_number", *_in_other_household())
+            self._reject_household(household, "household_incomplete")
+            return False
+        household.rows.append(row)
+        household.members += 1
+        if head_name is not None:
+            household.heads += 1
+            household.head_name = household.head_name or head_name
+        return True
 
     def _household(
         self,
         number: str,
-        result: ChunkResult,
+        seen: ChunkHousehold | None,
         existing: Mapping[str, ExistingHousehold],
         agreeing: tuple[str | None, ...] | None,
     ) -> Household:
         household = self.households.get(number)
         if household is None:
-            seen = result.households.get(number)
             household = Household(
                 number=number,
-                id=uuid.UUID(bytes=seen.id) if seen else uuid.uuid4(),
+                id=seen.id if seen else uuid.uuid4().bytes,
                 agreeing=agreeing,
                 seen=seen,
             )
@@ -228,31 +306,33 @@ class Ledger:
                 "changes a registered household: add members through the registry.",
             )
 
-    def _plan(self, touched: Mapping[str, int]) -> ChunkPlan:
-        plan = ChunkPlan()
-        for number, accepted in touched.items():
+    def _plan(self, plan: ChunkPlan, result: ChunkResult, touched: Mapping[str, list[int]]) -> None:
+        """The writes of the households that went row by row."""
+        for number, positions in touched.items():
             household = self.households[number]
             if household.state is not State.OPEN and household.state is not State.LOADED:
                 continue
+            rows = [
+                (_member_row(result, position, household.id), result.member_change(position))
+                for position in positions
+            ]
             if household.heads > 1:
                 self._reject_household(household, "household_head")
             elif household.state is State.LOADED:
-                plan.from_chunk[number] = household.id
-                plan.from_chunk_rows += accepted
-                plan.grown[household.id] = accepted
+                _add_members(plan, rows)
+                plan.grown[household.id] = len(rows)
             elif household.heads == 1:
                 household.state = State.LOADED
-                plan.new_households.append(_household_row(household))
-                if household.pending:
-                    plan.from_pending[number] = household.id
-                    plan.from_pending_rows += household.pending
-                    household.pending = 0
-                plan.from_chunk[number] = household.id
-                plan.from_chunk_rows += accepted
+                plan.households.append(_household_row(household))
+                plan.household_count += 1
+                area = encoding.text(household.agreeing[0] if household.agreeing else None)
+                plan.changes.append(encoding.household_change(household.id, area))
+                plan.change_count += 1
+                _add_members(plan, household.pending)
+                household.pending = []
+                _add_members(plan, rows)
             else:
-                plan.to_pending.append(number)
-                household.pending += accepted
-        return plan
+                household.pending.extend(rows)
 
     # At the end of the file -----------------------------------------------------------------
 
@@ -266,19 +346,23 @@ class Ledger:
         return [h for h in self.households.values() if h.state is State.LOADED]
 
     def figures(self) -> dict[str, Counter[str]]:
-        """What the loaded households add to each village's figures."""
-        by_village: dict[str, Counter[str]] = {}
+        """What the loaded households add to each village's figures: per village and kind, a
+        household's share times the households plus a person's share times the people."""
+        groups: Counter[tuple[str, str]] = Counter()
+        people: Counter[tuple[str, str]] = Counter()
         for household in self.loaded():
-            village = household.agreeing[0] if household.agreeing else None
-            assert village is not None
-            state = HouseholdState(
-                area_code=village,
-                kind=str(household.agreeing[1]) if household.agreeing else "",
-                monitoring_status="none",
-                monitoring_category=None,
-                member_count=household.members,
-            )
-            by_village.setdefault(village, Counter()).update(contribution(state))
+            assert household.agreeing is not None
+            village, kind = str(household.agreeing[0]), str(household.agreeing[1])
+            groups[village, kind] += 1
+            people[village, kind] += household.members
+        by_village: dict[str, Counter[str]] = {}
+        for (village, kind), count in groups.items():
+            empty = contribution(HouseholdState(village, kind, "none", None, 0))
+            one = contribution(HouseholdState(village, kind, "none", None, 1))
+            figures = by_village.setdefault(village, Counter())
+            for metric in one.keys() | empty.keys():
+                per_person = one[metric] - empty[metric]
+                figures[metric] += empty[metric] * count + per_person * people[village, kind]
         return by_village
 
     # Rejections ------------------------------------------------------------------------------
@@ -302,7 +386,7 @@ class Ledger:
         if household.state is State.REJECTED:
             return
         if household.state is State.LOADED:
-            self.unloaded.append(household.id)
+            self.unloaded.append(uuid.UUID(bytes=household.id))
         household.state = State.REJECTED
         if rule == "household_head":
             message = (
@@ -317,7 +401,66 @@ class Ledger:
             self.reject_row(row, field_name, rule, message)
         household.rows = []
         household.members = 0
-        household.pending = 0
+        household.pending = []
+
+
+def _take_quick_rows(plan: ChunkPlan, result: ChunkResult, slow: list[int]) -> None:
+    """The encoded rows of the households loaded the quick way: the whole chunk's rows when
+    every household is, else the runs between the others'."""
+    households = result.households
+    if not slow:
+        spans_h = _spans_between([], len(households))
+        spans_m = _spans_between([], len(result.row))
+    else:
+        spans_h = _spans_between(slow, len(households))
+        excluded = sorted(p for ordinal in slow for p in households[ordinal].positions)
+        spans_m = _spans_between(excluded, len(result.row))
+    ends = result.household_ends
+    for start, stop in spans_h:
+        plan.households.append(
+            result.household_rows[ends[start - 1] if start else 0 : ends[stop - 1]]
+        )
+        plan.household_count += stop - start
+        plan.changes.append(
+            result.household_changes[start * HOUSEHOLD_CHANGE_SIZE : stop * HOUSEHOLD_CHANGE_SIZE]
+        )
+        plan.change_count += stop - start
+    ends = result.member_ends
+    for start, stop in spans_m:
+        plan.members.append(result.members[ends[start - 1] if start else 0 : ends[stop - 1]])
+        plan.member_count += stop - start
+        plan.changes.append(result.member_changes[start * CHANGE_SIZE : stop * CHANGE_SIZE])
+        plan.change_count += stop - start
+
+
+def _spans_between(excluded: list[int], size: int) -> list[tuple[int, int]]:
+    """[start, stop) runs of 0..size-1 without the sorted `excluded` values."""
+    spans, start = [], 0
+    for value in excluded:
+        if value > start:
+            spans.append((start, value))
+        start = value + 1
+    if start < size:
+        spans.append((start, size))
+    return spans
+
+
+def _member_row(result: ChunkResult, position: int, household_id: bytes) -> bytes:
+    """The encoded member row, under the id the ledger keeps for its household."""
+    row = result.member_row(position)
+    if row[encoding.HOUSEHOLD_ID] == household_id:
+        return row
+    return b"".join(
+        (row[: encoding.HOUSEHOLD_ID.start], household_id, row[encoding.HOUSEHOLD_ID.stop :])
+    )
+
+
+def _add_members(plan: ChunkPlan, rows: list[tuple[bytes, bytes]]) -> None:
+    for member, change in rows:
+        plan.members.append(member)
+        plan.changes.append(change)
+    plan.member_count += len(rows)
+    plan.change_count += len(rows)
 
 
 def _disagreeing_field(first: tuple[str | None, ...] | None, this: tuple[str | None, ...]) -> str:
@@ -327,19 +470,18 @@ def _disagreeing_field(first: tuple[str | None, ...] | None, this: tuple[str | N
     return AGREEING_FIELDS[0]
 
 
-def _household_row(household: Household) -> tuple[object, ...]:
+def _household_row(household: Household) -> bytes:
     village, kind, address, _ = household.agreeing or (None, None, None, None)
+    assert household.head_name is not None
     seen = household.seen
-    return (
+    return encoding.household_row(
         household.id,
         household.number,
-        village,
-        kind,
+        encoding.text(village),
+        encoding.text(kind),
         household.head_name,
         address,
-        seen.phone_cipher if seen else None,
-        seen.phone_index if seen else None,
-        seen.phone_masked if seen else None,
+        seen.phone if seen else None,
         household.members,
     )
 

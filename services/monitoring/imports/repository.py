@@ -1,9 +1,6 @@
 """Every statement of a household import, on the raw asyncpg connection of the import's
-transaction: staging tables, look-ups by the chunk, set-based inserts with their change-feed
-rows, and the clean-up of households rejected after they were loaded.
-
-Staging tables are temporary and dropped with the transaction (and explicitly at the end, so a
-connection that runs two imports inside one outer transaction, as the tests do, can).
+transaction: look-ups by the chunk, COPY of the chunk's rows straight into `households`,
+`members` and `changes`, and the clean-up of households rejected after they were loaded.
 """
 
 from __future__ import annotations
@@ -14,65 +11,9 @@ from contextlib import asynccontextmanager
 
 import asyncpg
 
-from services.common.copy_binary import copy_payload
+from services.common.copy_binary import HEADER, TRAILER, copy_payload
 from services.monitoring.figures.rollups import ALL_YEARS
 from services.monitoring.imports.ledger import ExistingHousehold
-from services.monitoring.imports.rows import STAGED_COLUMNS
-
-MEMBER_COLUMNS = [name for name, _ in STAGED_COLUMNS if name != "household_number"]
-
-_CREATE_STAGING = f"""
-DROP TABLE IF EXISTS import_rows, import_pending, import_households;
-CREATE TEMP TABLE import_rows ({", ".join(f"{name} {kind}" for name, kind in STAGED_COLUMNS)})
-    ON COMMIT DROP;
-CREATE TEMP TABLE import_pending (LIKE import_rows) ON COMMIT DROP;
-CREATE TEMP TABLE import_households (
-    id uuid, household_number text, area_code text, kind text, head_name text, address text,
-    phone_cipher bytea, phone_index bytea, phone_masked text, member_count integer
-) ON COMMIT DROP;
-"""
-
-_INSERT_HOUSEHOLDS = """
-WITH created AS (
-    INSERT INTO households (
-        id, household_number, area_code, kind, head_name, address,
-        phone_cipher, phone_index, phone_masked, member_count, monitoring_status, version
-    )
-    SELECT id, household_number, area_code, kind, head_name, address,
-        phone_cipher, phone_index, phone_masked, member_count, 'none', 1
-    FROM import_households
-    ORDER BY area_code, head_name
-    ON CONFLICT DO NOTHING
-    RETURNING id, area_code
-)
-INSERT INTO changes (entity, entity_id, operation, area_code, version)
-SELECT 'household', id::text, 'create', area_code, 1 FROM created
-"""
-
-_INSERT_MEMBERS = """
-WITH created AS (
-    INSERT INTO members ({columns}, household_id, active, version)
-    SELECT {staged}, loaded.id, true, 1
-    FROM {table} AS staged
-    JOIN unnest($1::text[], $2::uuid[]) AS loaded (household_number, id) USING (household_number)
-    ON CONFLICT DO NOTHING
-    RETURNING id, area_code
-)
-INSERT INTO changes (entity, entity_id, operation, area_code, version)
-SELECT 'member', id::text, 'create', area_code, 1 FROM created
-"""
-
-
-def _insert_members(table: str) -> str:
-    return _INSERT_MEMBERS.format(
-        columns=", ".join(MEMBER_COLUMNS),
-        staged=", ".join(f"staged.{name}" for name in MEMBER_COLUMNS),
-        table=table,
-    )
-
-
-_INSERT_MEMBERS_FROM_CHUNK = _insert_members("import_rows")
-_INSERT_MEMBERS_FROM_PENDING = _insert_members("import_pending")
 
 
 async def hold_statistics(connection: asyncpg.Connection) -> None:
@@ -86,14 +27,6 @@ async def hold_statistics(connection: asyncpg.Connection) -> None:
     index: measured, one check took 19 ms with 300,000 households instead of microseconds.
     The lock also makes imports run one at a time."""
     await connection.execute("LOCK TABLE households, members IN SHARE UPDATE EXCLUSIVE MODE")
-
-
-async def create_staging(connection: asyncpg.Connection) -> None:
-    await connection.execute(_CREATE_STAGING)
-
-
-async def drop_staging(connection: asyncpg.Connection) -> None:
-    await connection.execute("DROP TABLE import_rows, import_pending, import_households")
 
 
 async def registered_households(
@@ -141,46 +74,21 @@ async def _planned_for_these_values(connection: asyncpg.Connection) -> AsyncIter
         await connection.execute("SET LOCAL plan_cache_mode TO DEFAULT")
 
 
-async def stage_chunk(connection: asyncpg.Connection, payload: bytes) -> None:
-    """Replace the chunk staging table's rows with this chunk's (COPY, binary format)."""
-    await connection.execute("TRUNCATE import_rows")
-    if payload:
-        await copy_payload(connection, "import_rows", payload)
+async def copy_rows(
+    connection: asyncpg.Connection, table: str, columns: Sequence[str], rows: Sequence[bytes]
+) -> None:
+    """COPY rows encoded by the workers (and a few by the ledger) straight into `table`. Nothing
+    is skipped: a row that breaks a unique index (a household number or an active person that
+    a concurrent write registered after the chunk's look-ups) fails the COPY."""
+    await copy_payload(connection, table, b"".join((HEADER, *rows, TRAILER)), columns)
 
 
-async def insert_households(
-    connection: asyncpg.Connection, rows: Sequence[tuple[object, ...]]
-) -> int:
-    """Insert households (and their change-feed rows); the number inserted."""
-    await connection.execute("TRUNCATE import_households")
-    await connection.copy_records_to_table("import_households", records=rows)
-    return _count(await connection.execute(_INSERT_HOUSEHOLDS))
-
-
-async def insert_members(
-    connection: asyncpg.Connection, households: Mapping[str, uuid.UUID], *, pending: bool
-) -> int:
-    """Insert the staged members of these households (and their change-feed rows), from the
-    chunk or from the pending table; the number inserted."""
-    statement = _INSERT_MEMBERS_FROM_PENDING if pending else _INSERT_MEMBERS_FROM_CHUNK
-    status = await connection.execute(statement, list(households), list(households.values()))
-    return _count(status)
-
-
-async def keep_pending(connection: asyncpg.Connection, numbers: Sequence[str]) -> None:
-    """Keep the chunk's rows of households still without a head for a later chunk."""
-    await connection.execute(
-        "INSERT INTO import_pending SELECT * FROM import_rows "
-        "WHERE household_number = ANY($1::text[])",
-        numbers,
-    )
-
-
-async def add_member_counts(connection: asyncpg.Connection, added: Mapping[uuid.UUID, int]) -> None:
+async def add_member_counts(connection: asyncpg.Connection, added: Mapping[bytes, int]) -> None:
+    """Raise the member counts of households loaded by an earlier chunk (by uuid bytes)."""
     await connection.execute(
         "UPDATE households AS h SET member_count = h.member_count + grown.added "
         "FROM unnest($1::uuid[], $2::integer[]) AS grown (id, added) WHERE h.id = grown.id",
-        list(added),
+        [uuid.UUID(bytes=household_id) for household_id in added],
         list(added.values()),
     )
 
@@ -231,8 +139,3 @@ async def add_to_figures(
         values,
         ALL_YEARS,
     )
-
-
-def _count(status: str) -> int:
-    """The row count of a command status such as `INSERT 0 42`."""
-    return int(status.rsplit(" ", 1)[-1])

@@ -1,10 +1,17 @@
-"""Turning one chunk of an upload into staged rows: parse, validate, encrypt, encode for COPY.
+"""Turning one chunk of an upload into rows for the real tables: parse, validate, encrypt, encode
+for COPY.
 
 This is the CPU-heavy half of an import and runs in a worker (a process, or a thread for small
 uploads), so it depends only on the personal-data and area kits: no web framework, no database.
 A chunk always ends at a record boundary; rows are numbered within the chunk and the caller adds
-the offset. Rules that need other rows (duplicates, household agreement, heads) or the database
-are decided by the caller.
+the offset. Rules that need other chunks (duplicates, households spread over chunks) or the
+database are decided by the caller (the ledger).
+
+Each row is first tried on a fast path that only looks up values already checked (a county's
+rows repeat their codes, villages and household fields) and encodes with bytes kept from
+earlier rows; any value not seen before sends the row through every check in field order
+(`_checked_row`), which names the first problem exactly as the rules say and then remembers
+the values it accepted.
 """
 
 from __future__ import annotations
@@ -12,22 +19,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import struct
+from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple
 
+from stdnum.cn import ric
+
+from services.common.copy_binary import binary, boolean, smallint, text
 from services.common.personal_data import (
     BlindIndex,
     InvalidPersonNumber,
     InvalidPhone,
     Keyring,
-    Protector,
     mask_person_number,
+    mask_phone,
     normalize_phone,
     parse_person_number,
 )
-from services.common.personal_data.protector import PERSON_NUMBER
-from services.monitoring.imports import copy_binary
+from services.common.personal_data.protector import PERSON_NUMBER, PHONE
+from services.monitoring.imports import encoding
 from services.monitoring.imports import fields as check
 from services.monitoring.imports.fields import FLAGS, RowProblem
 from services.monitoring.imports.ids import UuidSeven
@@ -69,36 +82,23 @@ _MEMBER_CODES = (
     ("health", "health"),
     ("labour_ability", "labour_ability"),
 )
-# Columns of the staging table, in the order rows are encoded.
-STAGED_COLUMNS = (
-    ("household_number", "text"),
-    ("id", "uuid"),
-    ("area_code", "text"),
-    ("person_number_cipher", "bytea"),
-    ("person_number_index", "bytea"),
-    ("person_number_masked", "text"),
-    ("person_number_kind", "text"),
-    ("name", "text"),
-    ("sex", "text"),
-    ("birth_date", "date"),
-    ("relationship", "text"),
-    ("education", "text"),
-    ("student_status", "text"),
-    ("health", "text"),
-    ("labour_ability", "text"),
-    ("work_place", "text"),
-    ("work_months", "smallint"),
-    ("medical_insurance", "boolean"),
-    ("pension_insurance", "boolean"),
-    ("minimum_living_allowance", "boolean"),
-    ("extreme_poverty_support", "boolean"),
-)
+# Where the values of a row are, in FIELDS order.
+_HOUSEHOLD = slice(0, 5)
+_PERSON_NUMBER, _NAME, _RELATIONSHIP = 5, 6, 7
+_REST = slice(8, 18)  # education .. extreme_poverty_support
+_PLAIN_LAST = frozenset("0123456789X")
+# Caches of checked values stop growing here (a file of unusual variety just takes longer).
+_CACHE_LIMIT = 200_000
+_length = struct.Struct("!i").pack
+_MASKED_LENGTH = _length(18)
+_KINDS = {kind: text(kind) for kind in ("resident_id", "disability_certificate")}
+_SEXES = {"male": text("male"), "female": text("female")}
 
 
 @dataclass(frozen=True)
 class ParserContext:
     """Everything a worker needs, picklable: the format, the caller's area, the code lists and
-    the key settings (a worker process builds its own Protector from them)."""
+    the key settings (a worker process builds its own keyring and blind index from them)."""
 
     format: ImportFormat
     columns: tuple[str, ...] | None  # the CSV header, None for NDJSON
@@ -115,31 +115,81 @@ class Chunk:
     data: bytes
 
 
+class ChunkHousehold(NamedTuple):
+    """A household as seen in one chunk (its valid rows only)."""
+
+    number: str
+    id: bytes  # uuid bytes, fresh in each chunk; the ledger keeps the first chunk's
+    agreeing: tuple[str | None, ...]  # village, kind, address, phone of its first valid row
+    head_name: str | None  # the name on its first head's row
+    heads: int
+    positions: list[int]  # its valid rows, as positions among the chunk's valid rows
+    disagreeing: dict[int, tuple[str | None, ...]] | None  # position -> differing fields
+    phone: tuple[bytes, bytes, str] | None  # cipher, blind index, masked
+
+
 @dataclass
 class ChunkResult:
-    """A parsed chunk. Valid rows are columnar (cheap to pickle and to walk); each household
-    seen in the chunk gets a fresh id and, from its first valid row, its protected phone."""
+    """A parsed chunk. Valid rows are numbered by position (file order); for each, its row
+    number, blind index, whether it is a head's row and its encoded `members` and `changes` rows.
+    Each household gets its encoded row (when it has a head) and change row, by its position in
+    `households`. Change rows have a fixed size."""
 
     number: int
     records: int = 0  # data rows in the chunk, blank ones included (they are numbered)
     received: int = 0  # non-blank rows
-    payload: bytes = b""  # staged rows in COPY binary format
-    row: list[int] = field(default_factory=list)  # 1-based within the chunk
-    household: list[str] = field(default_factory=list)
-    agreeing: list[tuple[str | None, ...]] = field(default_factory=list)
-    head_name: list[str | None] = field(default_factory=list)  # the name on a head's row
+    row: array[int] = field(default_factory=lambda: array("I"))  # 1-based within the chunk
     person_index: list[bytes] = field(default_factory=list)
-    households: dict[str, HouseholdSeen] = field(default_factory=dict)
+    head: bytearray = field(default_factory=bytearray)
+    households: list[ChunkHousehold] = field(default_factory=list)
+    members: bytes = b""
+    member_ends: array[int] = field(default_factory=lambda: array("I"))
+    member_changes: bytes = b""
+    household_rows: bytes = b""
+    household_ends: array[int] = field(default_factory=lambda: array("I"))
+    household_changes: bytes = b""
     # (row, household number if it could be read, field, rule, message)
     rejected: list[tuple[int, str | None, str, str, str]] = field(default_factory=list)
 
+    def member_row(self, position: int) -> bytes:
+        start = self.member_ends[position - 1] if position else 0
+        return self.members[start : self.member_ends[position]]
 
-@dataclass(frozen=True)
-class HouseholdSeen:
-    id: bytes  # uuid bytes
-    phone_cipher: bytes | None
-    phone_index: bytes | None
-    phone_masked: str | None
+    def member_change(self, position: int) -> bytes:
+        return self.member_changes[position * CHANGE_SIZE : (position + 1) * CHANGE_SIZE]
+
+
+CHANGE_SIZE = len(encoding.member_change(bytes(16), text("0" * 12)))
+HOUSEHOLD_CHANGE_SIZE = len(encoding.household_change(bytes(16), text("0" * 12)))
+
+
+class _Household:
+    """A household being gathered from one chunk."""
+
+    __slots__ = (
+        "agreeing",
+        "area",
+        "disagreeing",
+        "head_name",
+        "heads",
+        "id",
+        "kind",
+        "number",
+        "phone",
+        "positions",
+    )
+
+    def __init__(self, number: str, id: bytes, agreeing: tuple[str | None, ...]) -> None:
+        self.number = number
+        self.id = id
+        self.agreeing = agreeing
+        self.area = text(agreeing[0])
+        self.kind = text(agreeing[1])
+        self.head_name: str | None = None
+        self.heads = 0
+        self.positions: list[int] = []
+        self.disagreeing: dict[int, tuple[str | None, ...]] | None = None
+        self.phone: tuple[bytes, bytes, str] | None = None
 
 
 class RowParser:
@@ -147,37 +197,52 @@ class RowParser:
 
     def __init__(self, context: ParserContext) -> None:
         self.context = context
-        self.protector = Protector(
-            Keyring.from_setting(context.data_keys, context.data_key_current),
-            BlindIndex.from_setting(context.blind_index_key),
-        )
+        keyring = Keyring.from_setting(context.data_keys, context.data_key_current)
+        self._blind_index = BlindIndex.from_setting(context.blind_index_key)
+        self._encrypt_number = keyring.bulk_encryptor(PERSON_NUMBER)
+        self._encrypt_phone = keyring.bulk_encryptor(PHONE)
         self.codes = {name: context.codes.get(name, frozenset()) for name in _CODE_LISTS}
-        self._villages: dict[str, tuple[str, str, str] | None] = {}
-        self._encoder = copy_binary.RowEncoder()
         self._ids = UuidSeven()
-        self._agreeing: dict[str, tuple[str | None, ...]] = {}
+        self._villages: dict[str, tuple[str, str, str] | None] = {}
+        # Checked values and their encoding, by the raw values of a row.
+        self._rests: dict[tuple[Any, ...], bytes] = {}
+        self._relationships: dict[str, tuple[bytes, bool]] = {}
+        self._rest_values: list[dict[Any, bytes]] = [{} for _ in range(10)]
+        self._births: dict[str, bytes] = {}  # digits 7-14 of an ID number
+        self._regions: set[str] = set()  # digits 1-6 of ID numbers accepted
+        self._valid_villages: set[str] = set()
+        self._pick = _picker(context.columns)
+        # Per chunk.
+        self._households: dict[str, _Household] = {}
+        self._household_keys: dict[tuple[Any, ...], tuple[_Household, tuple[str | None, ...]]]
+        self._household_keys = {}
 
     def parse(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult(number=chunk.number)
-        self._agreeing.clear()
-        rows = bytearray()
+        self._households.clear()
+        self._household_keys.clear()
+        self._members, self._changes = bytearray(), bytearray()
+        # NUL characters (raw or as JSON escapes) are refused by the full checks only.
+        careful = b"\x00" in chunk.data or b"\\u0000" in chunk.data
         for number, values in self._records(chunk.data, result):
             result.received += 1
             try:
-                self._row(number, values, result, rows)
+                if careful or not self._fast_row(number, values, result):
+                    self._checked_row(number, values, result)
             except RowProblem as problem:
                 household = check.household_of(values)
                 result.rejected.append(
                     (number, household, problem.field, problem.rule, problem.message)
                 )
-        result.payload = copy_binary.HEADER + bytes(rows) + copy_binary.TRAILER if rows else b""
+        result.members, result.member_changes = bytes(self._members), bytes(self._changes)
+        self._finish_households(result)
         return result
 
     # Reading records -------------------------------------------------------------------------
 
     def _records(self, data: bytes, result: ChunkResult) -> Iterator[tuple[int, Any]]:
-        """(row number in the chunk, values) of each non-blank record; malformed records give
-        a RowProblem as values, raised when the row is checked."""
+        """(row number in the chunk, values in FIELDS order) of each non-blank record;
+        malformed records give a RowProblem as values, raised when the row is checked."""
         if self.context.format == "ndjson":
             yield from self._ndjson(data, result)
         else:
@@ -206,17 +271,18 @@ class RowParser:
             if not isinstance(values, dict):
                 yield number, RowProblem("row", "malformed", "The line is not a JSON object.")
                 continue
-            yield number, values
+            yield number, tuple(map(values.get, FIELDS))
 
     def _csv(self, data: bytes, result: ChunkResult) -> Iterator[tuple[int, Any]]:
-        columns = self.context.columns or ()
+        width = len(self.context.columns or ())
+        pick = self._pick
         try:
-            text = data.decode("utf-8")
+            text_ = data.decode("utf-8")
             damaged = False
         except UnicodeDecodeError:
-            text = data.decode("utf-8", errors="replace")
+            text_ = data.decode("utf-8", errors="replace")
             damaged = True
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text_, newline=""))
         number = 0
         while True:
             try:
@@ -232,31 +298,185 @@ class RowParser:
                 continue
             if damaged and any("\ufffd" in value for value in record):
                 yield number, RowProblem("row", "malformed", "The row is not valid UTF-8.")
-            elif len(record) != len(columns):
-                message = f"The row has {len(record)} fields; the header has {len(columns)}."
+            elif len(record) != width:
+                message = f"The row has {len(record)} fields; the header has {width}."
                 yield number, RowProblem("row", "malformed", message)
             else:
-                yield number, dict(zip(columns, record, strict=True))
+                yield number, pick(record)
         result.records = number
 
-    # Checking one row ------------------------------------------------------------------------
+    # The fast path ---------------------------------------------------------------------------
 
-    def _row(self, number: int, values: Any, result: ChunkResult, rows: bytearray) -> None:
+    def _fast_row(self, number: int, values: Any, result: ChunkResult) -> bool:
+        """Load a row whose values are all of kinds checked before (False, with nothing done,
+        if not)."""
+        if values.__class__ is not tuple:
+            return False
+        try:
+            known = self._household_keys.get(values[_HOUSEHOLD])
+            rest = self._rests.get(values[_REST])
+            relationship = self._relationships.get(values[_RELATIONSHIP])
+        except TypeError:  # an unhashable JSON value: the checks will say what is wrong
+            return False
+        if relationship is None:
+            return False
+        if rest is None and (rest := self._fast_rest(values[_REST])) is None:
+            return False
+        name = values[_NAME]
+        raw = values[_PERSON_NUMBER]
+        if name.__class__ is not str or raw.__class__ is not str:
+            return False
+        name = name.strip()
+        if (
+            not name
+            or len(name) > 50
+            or len(raw) != 18
+            or not raw.isascii()
+            or not raw[:17].isdigit()
+            or raw[17] not in _PLAIN_LAST
+            or ric.calc_check_digit(raw) != raw[17]
+            or raw[:6] not in self._regions
+        ):
+            return False
+        born = self._births.get(raw[6:14])
+        if born is None:
+            return False
+        try:
+            name_bytes = name.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        if known is None:
+            agreeing = self._fast_household(values[_HOUSEHOLD])
+            if agreeing is None:
+                return False
+            known = self._household(agreeing[0], agreeing[1:])
+            self._household_keys[values[_HOUSEHOLD]] = known
+        household, agreeing = known
+        sex = _SEXES["male" if raw[16] in "13579" else "female"]
+        self._emit(
+            number, household, agreeing, raw, _KINDS["resident_id"], sex, born, name, name_bytes,
+            relationship, rest, result,
+        )  # fmt: skip
+        return True
+
+    def _fast_household(self, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """(number, village, kind, address, phone) of household fields of kinds checked before,
+        None when any needs the full checks."""
+        number, village, kind, address, phone = values
+        if number.__class__ is not str or village not in self._valid_villages:
+            return None
+        if kind not in self.codes["household_kind"]:
+            return None
+        number = number.strip()
+        if not number or len(number) > 40 or not _encodable(number):
+            return None
+        if address is not None:
+            if address.__class__ is not str:
+                return None
+            address = address.strip() or None
+            if address is not None and (len(address) > 200 or not _encodable(address)):
+                return None
+        if phone is not None:
+            if phone.__class__ is not str:
+                return None
+            phone = phone.strip() or None
+            if phone is not None:
+                try:
+                    phone = normalize_phone(phone)
+                except InvalidPhone:
+                    return None
+        return number, village, kind, address, phone
+
+    def _fast_rest(self, values: tuple[Any, ...]) -> bytes | None:
+        """The encoded education .. extreme_poverty_support, each value one accepted before."""
+        parts = []
+        for value, accepted in zip(values, self._rest_values, strict=True):
+            try:
+                encoded = accepted.get(value)
+            except TypeError:
+                return None
+            if encoded is None:
+                return None
+            parts.append(encoded)
+        parts.append(encoding.MEMBER_END)
+        rest = b"".join(parts)
+        if len(self._rests) < _CACHE_LIMIT:
+            self._rests[values] = rest
+        return rest
+
+    def _emit(
+        self,
+        number: int,
+        household: _Household,
+        agreeing: tuple[str | None, ...],
+        person_number: str,
+        kind: bytes,
+        sex: bytes,
+        born: bytes,
+        name: str,
+        name_bytes: bytes,
+        relationship: tuple[bytes, bool],
+        rest: bytes,
+        result: ChunkResult,
+    ) -> None:
+        member_id = self._ids.next()
+        area = household.area
+        index = self._blind_index.digest_canonical(person_number[:18])
+        cipher = self._encrypt_number(person_number.encode("ascii"))
+        encoded_relationship, is_head = relationship
+        members = self._members
+        members += b"".join(
+            (
+                encoding.MEMBER_START,
+                household.id,
+                encoding.MEMBER_ID,
+                member_id,
+                area,
+                binary(cipher),
+                encoding.INDEX_LENGTH,
+                index,
+                _masked(person_number),
+                kind,
+                _length(len(name_bytes)) + name_bytes,
+                sex,
+                born,
+                encoded_relationship,
+                rest,
+            )
+        )
+        result.member_ends.append(len(members))
+        self._changes += encoding.member_change(member_id, area)
+        position = len(result.row)
+        result.row.append(number)
+        result.person_index.append(index)
+        result.head.append(is_head)
+        household.positions.append(position)
+        if is_head:
+            household.heads += 1
+            if household.head_name is None:
+                household.head_name = name
+        if agreeing is not household.agreeing:
+            if household.disagreeing is None:
+                household.disagreeing = {}
+            household.disagreeing[position] = agreeing
+
+    # Every check, in field order ---------------------------------------------------------------
+
+    def _checked_row(self, number: int, values: Any, result: ChunkResult) -> None:
         if isinstance(values, RowProblem):
             raise values
-        get = values.get
         codes = self.codes
-        household_number = check.required(get("household_number"), "household_number")
-        village = check.required(get("village"), "village")
+        household_number = check.required(values[0], "household_number")
+        village = check.required(values[1], "village")
         if village not in self._villages:
             self._villages[village] = check.village_problem(village, self.context.scope_area)
         problem = self._villages[village]
         if problem is not None:
             raise RowProblem(*problem)
-        kind = check.required(get("kind"), "kind")
+        kind = check.required(values[2], "kind")
         check.code(codes, kind, "kind", "household_kind")
-        address = check.text_field(get("address"), "address")
-        phone = check.text_field(get("phone"), "phone")
+        address = check.text_field(values[3], "address")
+        phone = check.text_field(values[4], "phone")
         if phone is not None:
             try:
                 phone = normalize_phone(phone)
@@ -264,58 +484,137 @@ class RowParser:
                 raise RowProblem("phone", exc.rule, exc.message) from None
 
         try:
-            raw_number = check.required(get("person_number"), "person_number")
+            raw_number = check.required(values[_PERSON_NUMBER], "person_number")
             person = parse_person_number(raw_number)
         except InvalidPersonNumber as exc:
             raise RowProblem("person_number", exc.rule, exc.message) from None
-        name = check.required(get("name"), "name")
-        relationship = check.required(get("relationship"), "relationship")
+        name = check.required(values[_NAME], "name")
+        relationship = check.required(values[_RELATIONSHIP], "relationship")
         check.code(codes, relationship, "relationship", "relationship")
+        rest = values[_REST]
         member_codes = [
-            check.code(codes, check.text_field(get(name_), name_), name_, list_name)
-            for name_, list_name in _MEMBER_CODES
+            check.code(codes, check.text_field(value, name_), name_, list_name)
+            for value, (name_, list_name) in zip(rest, _MEMBER_CODES, strict=False)
         ]
-        work_place = check.text_field(get("work_place"), "work_place")
-        work_months = check.work_months(get("work_months"))
-        flags = [check.flag(get(name_), name_) for name_ in FLAGS]
+        work_place = check.text_field(rest[4], "work_place")
+        work_months = check.work_months(rest[5])
+        flags = [check.flag(value, name_) for value, name_ in zip(rest[6:], FLAGS, strict=True)]
 
-        protector = self.protector
-        seen = result.households.get(household_number)
-        if seen is None:
-            protected_phone = protector.phone(phone) if phone is not None else None
-            result.households[household_number] = HouseholdSeen(
-                id=self._ids.next(),
-                phone_cipher=protected_phone.cipher if protected_phone else None,
-                phone_index=protected_phone.index if protected_phone else None,
-                phone_masked=protected_phone.masked if protected_phone else None,
+        household, agreeing = self._household(household_number, (village, kind, address, phone))
+        encoded = [
+            *(text(code) for code in member_codes),
+            text(work_place),
+            smallint(work_months),
+            *(boolean(flag) for flag in flags),
+        ]
+        encoded_rest = b"".join((*encoded, encoding.MEMBER_END))
+        encoded_relationship = (text(relationship), relationship == "head")
+        born = encoding.birth_date(person.birth_date)
+        # Remember what was accepted, by the raw values (text only: JSON's 1 and true are equal
+        # keys in a dict but not equally valid).
+        if _all_text(values[_HOUSEHOLD]):
+            self._household_keys[values[_HOUSEHOLD]] = (household, agreeing)
+            if values[1] == village:
+                self._valid_villages.add(village)
+        for value, accepted, encoded_value in zip(rest, self._rest_values, encoded, strict=True):
+            if (value is None or value.__class__ is str) and len(accepted) < _CACHE_LIMIT:
+                accepted[value] = encoded_value
+        if values[_RELATIONSHIP].__class__ is str:
+            self._relationships[values[_RELATIONSHIP]] = encoded_relationship
+        if len(self._births) < _CACHE_LIMIT:
+            self._births[person.resident_id[6:14]] = born
+        self._regions.add(person.region_code)
+        self._emit(
+            number, household, agreeing, person.number, _KINDS[person.kind], _SEXES[person.sex],
+            born, name, name.encode("utf-8"), encoded_relationship, encoded_rest, result,
+        )  # fmt: skip
+
+    def _household(
+        self, number: str, agreeing: tuple[Any, ...]
+    ) -> tuple[_Household, tuple[str | None, ...]]:
+        """The chunk's household of this number (made at its first valid row) and the row's
+        household fields (the household's own tuple when they agree)."""
+        household = self._households.get(number)
+        if household is None:
+            household = self._households[number] = _Household(number, self._ids.next(), agreeing)
+            phone = agreeing[3]
+            if phone is not None:
+                household.phone = (
+                    self._encrypt_phone(phone.encode("ascii")),
+                    self._blind_index.digest(phone),
+                    mask_phone(phone),
+                )
+            return household, household.agreeing
+        if agreeing == household.agreeing:
+            return household, household.agreeing
+        return household, agreeing
+
+    def _finish_households(self, result: ChunkResult) -> None:
+        rows, changes = bytearray(), bytearray()
+        ends = result.household_ends
+        for household in self._households.values():
+            address = household.agreeing[2]
+            if household.head_name is not None:
+                rows += encoding.household_row(
+                    household.id,
+                    household.number,
+                    household.area,
+                    household.kind,
+                    household.head_name,
+                    address,
+                    household.phone,
+                    len(household.positions),
+                )
+            ends.append(len(rows))
+            changes += encoding.household_change(household.id, household.area)
+            result.households.append(
+                ChunkHousehold(
+                    household.number,
+                    household.id,
+                    household.agreeing,
+                    household.head_name,
+                    household.heads,
+                    household.positions,
+                    household.disagreeing,
+                    household.phone,
+                )
             )
-        index = protector.person_number_index(person.number)
-        self._encoder.row(
-            rows,
-            household_number,
-            self._ids.next(),
-            village,
-            protector.keyring.encrypt(person.number, PERSON_NUMBER),
-            index,
-            mask_person_number(person.number),
-            person.kind,
-            name,
-            person.sex,
-            person.birth_date,
-            relationship,
-            member_codes,
-            work_place,
-            work_months,
-            flags,
-        )
-        agreeing = (village, kind, address, phone)
-        # Rows of one household usually agree: share one tuple, which pickles once.
-        shared = self._agreeing.setdefault(household_number, agreeing)
-        result.row.append(number)
-        result.household.append(household_number)
-        result.agreeing.append(shared if shared == agreeing else agreeing)
-        result.head_name.append(name if relationship == "head" else None)
-        result.person_index.append(index)
+        result.household_rows, result.household_changes = bytes(rows), bytes(changes)
+
+
+def _masked(person_number: str) -> bytes:
+    if len(person_number) == 18:
+        return _MASKED_LENGTH + (person_number[:6] + "********" + person_number[14:]).encode()
+    return text(mask_person_number(person_number))
+
+
+def _encodable(value: str) -> bool:
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _all_text(values: tuple[Any, ...]) -> bool:
+    return all(value is None or value.__class__ is str for value in values)
+
+
+def _picker(columns: tuple[str, ...] | None) -> Any:
+    """A function from a CSV record to its values in FIELDS order (an empty text for a
+    column the file does not have)."""
+    if columns is None:
+        return tuple
+    if columns == FIELDS:
+        return tuple
+    missing = len(columns)
+    positions = [columns.index(name) if name in columns else missing for name in FIELDS]
+    getter = itemgetter(*positions)
+    if missing in positions:
+        return lambda record: getter([*record, ""])
+    return getter
 
 
 # A worker process keeps the parsers of the last few imports it served (an import sends its

@@ -1,12 +1,16 @@
 """Importing households: the whole upload in one transaction, chunk by chunk.
 
 For each chunk, in file order: a worker parses, validates and encrypts its rows and encodes them
-for COPY; the loop asks the database which of its household numbers and people are registered
-already, lets the ledger decide, COPYs the rows into a staging table and moves the loadable
-ones into `households` and `members` set-based, with their change-feed rows. While the database
+for COPY as rows of `households`, `members` and `changes`; the loop asks the database which of
+the chunk's household numbers and people are registered already, lets the ledger decide which
+rows load, and COPYs those straight into the real tables (no staging table). While the database
 works on one chunk the workers parse the next ones. At the end, households rejected after they
 were loaded are deleted again, the figures of each village are bumped once and the import is
 audited. Any error rolls the whole import back.
+
+Imports run one at a time (`repository.hold_statistics` takes a lock that conflicts with
+itself), so two imports of overlapping files cannot both load a household or a person: the
+second sees the first's rows once it commits, or nothing if it rolled back.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from services.common.driver import driver_connection
 from services.common.errors import Conflict, InvalidInput
 from services.common.settings import CommonSettings
 from services.monitoring.codes.book import CodeBook
-from services.monitoring.imports import repository
+from services.monitoring.imports import encoding, repository
 from services.monitoring.imports.ledger import ChunkPlan, Ledger
 from services.monitoring.imports.reading import ChunkCutter, parse_header
 from services.monitoring.imports.rows import Chunk, ChunkResult, ImportFormat, ParserContext
@@ -105,7 +109,6 @@ class _Import:
         import_id = uuid.uuid4()
         self.connection = await driver_connection(self.session)
         await repository.hold_statistics(self.connection)
-        await repository.create_staging(self.connection)
         try:
             async for piece in body:
                 self.bytes += len(piece)
@@ -163,23 +166,26 @@ class _Import:
         )
         active = await repository.active_memberships(connection, result.person_index)
         plan = ledger.absorb(result, existing, active)
-        await self._write(plan, result.payload)
+        await self._write(plan)
 
-    async def _write(self, plan: ChunkPlan, payload: bytes) -> None:
+    async def _write(self, plan: ChunkPlan) -> None:
         connection = self.connection
-        if plan.from_chunk or plan.to_pending:
-            await repository.stage_chunk(connection, payload)
-        if plan.new_households:
-            inserted = await repository.insert_households(connection, plan.new_households)
-            _expect(inserted, len(plan.new_households))
-        if plan.from_pending:
-            inserted = await repository.insert_members(connection, plan.from_pending, pending=True)
-            _expect(inserted, plan.from_pending_rows)
-        if plan.from_chunk:
-            inserted = await repository.insert_members(connection, plan.from_chunk, pending=False)
-            _expect(inserted, plan.from_chunk_rows)
-        if plan.to_pending:
-            await repository.keep_pending(connection, plan.to_pending)
+        try:
+            if plan.households:
+                await repository.copy_rows(
+                    connection, "households", encoding.HOUSEHOLD_COLUMNS, plan.households
+                )
+            if plan.members:
+                await repository.copy_rows(
+                    connection, "members", encoding.MEMBER_COLUMNS, plan.members
+                )
+            if plan.changes:
+                await repository.copy_rows(
+                    connection, "changes", encoding.CHANGE_COLUMNS, plan.changes
+                )
+        except asyncpg.UniqueViolationError:
+            # The chunk's look-ups found these free; a concurrent write took them since.
+            raise ImportConflict() from None
         if plan.grown:
             await repository.add_member_counts(connection, plan.grown)
 
@@ -224,12 +230,4 @@ class _Import:
                 ),
             },
         )
-        await repository.drop_staging(self.connection)
         return report
-
-
-def _expect(inserted: int, expected: int) -> None:
-    """Rows were checked against the database just before; fewer inserted rows mean a
-    concurrent write took a household number or a person in between."""
-    if inserted != expected:
-        raise ImportConflict()

@@ -180,3 +180,19 @@ def test_bad_keyring_arguments() -> None:
 
 def test_repr_hides_keys() -> None:
     assert repr(keyring()) == "Keyring(key_ids=['k2025', 'k2026a'], current='k2026a')"
+
+
+def test_bulk_encryptor_makes_blobs_that_decrypt_like_encrypt() -> None:
+    keyring = Keyring.from_setting(generate_key_setting("k1"))
+    encrypt = keyring.bulk_encryptor(b"person_number")
+    blobs = [encrypt(f"11010519491231002{n % 10}".encode()) for n in range(5000)]
+    assert [keyring.decrypt(blob, b"person_number") for blob in blobs[:3]] == [
+        "110105194912310020",
+        "110105194912310021",
+        "110105194912310022",
+    ]
+    assert Keyring.key_id_of(blobs[-1]) == "k1"
+    # Fresh nonces across the batch boundary of 4,096.
+    assert len({blob[4:16] for blob in blobs}) == len(blobs)
+    with pytest.raises(DecryptionError):
+        keyring.decrypt(blobs[0], b"phone")
