@@ -226,7 +226,7 @@ def _seconds(start: str, end: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--prepare-processes", type=int, default=0)
+    parser.add_argument("--prepare-processes", type=int, default=1)
     parser.add_argument("--chunk-records", type=int, default=2000)
     args = parser.parse_args()
     result = asyncio.run(run(args.records, args.prepare_processes, args.chunk_records))

@@ -1,6 +1,7 @@
 """Where a feed record's processing time goes: CPU seconds per record of the app (Python, all
-its threads) and of PostgreSQL (this database's backends, from /proc), for a batch pushed and
-processed in-process by `process_pending`, against the benchmark registry.
+its threads, and its worker processes with `--prepare-processes N`) and of PostgreSQL (this
+database's backends, from /proc), for a batch pushed and processed in-process by
+`process_pending`, against the benchmark registry.
 
 `python -m bench.feeds_cpu --records 50000` (a minute or two; the registry must be loaded:
 `python -m bench.feeds_registry`). Linux only (reads /proc).
@@ -25,6 +26,21 @@ import httpx
 
 from bench import feeds_data, feeds_registry
 from bench.feeds_bench import reset, token
+
+
+def children_cpu_seconds() -> float:
+    """User and system CPU of this process's live children (the worker processes)."""
+    ticks = 0
+    me = str(os.getpid())
+    for path in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(path) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:  # the parent pid, after the state
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def postgres_cpu_seconds(database: str) -> float:
@@ -60,8 +76,9 @@ async def push_batch(
     return answer.headers["Location"], feed
 
 
-async def run(records: int, chunk_records: int) -> dict[str, Any]:
+async def run(records: int, chunk_records: int, prepare_processes: int) -> dict[str, Any]:
     from services.monitoring.app import build_app
+    from services.monitoring.feeds.preparation import Preparer
     from services.monitoring.feeds.settings import FeedSettings
     from services.monitoring.feeds.worker import process_pending
 
@@ -74,24 +91,32 @@ async def run(records: int, chunk_records: int) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
         location, feed = await push_batch(client, data.body, "client:bench-cpu")
-        wall, python, postgres = (
+        preparer = Preparer(prepare_processes)
+        await preparer.start()  # the processes are up before the clock starts
+        wall, python, workers, postgres = (
             time.perf_counter(),
             time.process_time(),
+            children_cpu_seconds(),
             postgres_cpu_seconds(database),
         )
-        await process_pending(app)
+        await process_pending(app, preparer)
         wall = time.perf_counter() - wall
         python = time.process_time() - python
+        workers = children_cpu_seconds() - workers
         postgres = postgres_cpu_seconds(database) - postgres
         batch = (await client.get(location, headers=feed)).json()
+        await preparer.close()
     await app.state.database.dispose()
     assert batch["state"] == "done", batch
     return {
         "records": records,
         "chunk_records": chunk_records,
+        "prepare_processes": prepare_processes,
         "wall_s": round(wall, 2),
         "records_per_s": round(records / wall),
         "python_cpu_us_per_record": round(python / records * 1e6, 1),
+        "worker_processes_cpu_us_per_record": round(workers / records * 1e6, 1),
+        "app_cpu_us_per_record": round((python + workers) / records * 1e6, 1),
         "postgres_cpu_us_per_record": round(postgres / records * 1e6, 1),
         "load_average": os.getloadavg(),
     }
@@ -101,8 +126,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--chunk-records", type=int, default=2000)
+    parser.add_argument("--prepare-processes", type=int, default=1)
     args = parser.parse_args()
-    result = asyncio.run(run(args.records, args.chunk_records))
+    result = asyncio.run(run(args.records, args.chunk_records, args.prepare_processes))
     print(json.dumps(result, indent=2))
 
 

@@ -13,29 +13,42 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common.copy_binary import copy_payload
 from services.common.driver import driver_connection
-from services.monitoring.feeds.records import Rejection, ValidRecord
+from services.monitoring.feeds.encoding import EncodedChunk
+from services.monitoring.warnings import raising
+from services.monitoring.warnings.rules.evaluation import OWN_THRESHOLD_KIND
 
-# A chunk's records are COPY'd into a temporary table of the worker's connection, then written
-# and matched from there in one statement: COPY encodes each value once, where array parameters
-# cost asyncpg a few type checks per element (about a third of the app's time writing a chunk).
-# The table is emptied at every commit; the DELETE only matters when the chunk's transaction is
-# nested in an outer one (tests).
-CREATE_INCOMING = """
+# A chunk's records and candidate rules arrive as binary COPY payloads (`encoding`) into
+# temporary tables of the worker's connection; one statement then writes and matches the
+# records and turns every rule a written record fires into a hit (`raising`). The tables are
+# emptied at every commit; the DELETEs only matter when the chunk's transaction is nested in
+# an outer one (tests).
+TEMPORARY_TABLES = f"""
 CREATE TEMPORARY TABLE IF NOT EXISTS feed_incoming (
     line int NOT NULL, source text NOT NULL, source_record_id text NOT NULL,
     person_number_cipher bytea NOT NULL, person_number_index bytea NOT NULL,
     person_number_masked text NOT NULL, name text NOT NULL, area_code text COLLATE "C" NOT NULL,
     event_type text NOT NULL, event_date date NOT NULL, amount numeric, details_cipher bytea
-) ON COMMIT DELETE ROWS
+) ON COMMIT DELETE ROWS;
+CREATE TEMPORARY TABLE IF NOT EXISTS feed_candidates (
+    line int NOT NULL, rule_version_id bigint NOT NULL, if_exited_poverty boolean NOT NULL,
+    if_other boolean NOT NULL
+) ON COMMIT DELETE ROWS;
+{raising.CREATE_HITS};
+DELETE FROM pg_temp.feed_incoming;
+DELETE FROM pg_temp.feed_candidates;
+DELETE FROM pg_temp.feed_hits;
 """
 INCOMING_COLUMNS = (
     "line", "source", "source_record_id", "person_number_cipher", "person_number_index",
     "person_number_masked", "name", "area_code", "event_type", "event_date", "amount",
     "details_cipher",
 )  # fmt: skip
+CANDIDATE_COLUMNS = ("line", "rule_version_id", "if_exited_poverty", "if_other")
 
-INSERT_AND_MATCH = """
+# A record fires a candidate rule by its household's kind (`CompiledRule.verdicts`).
+INSERT_AND_MATCH = f"""
 WITH incoming AS (
     SELECT i.*, m.id AS member_id, m.household_id, h.kind AS household_kind,
            h.area_code AS household_area
@@ -53,81 +66,60 @@ WITH incoming AS (
     FROM incoming
     ORDER BY line
     ON CONFLICT (source, source_record_id) DO NOTHING
-    RETURNING id, line
+    RETURNING id, line, household_id
+), hits AS (
+    INSERT INTO pg_temp.feed_hits ({", ".join(raising.HIT_COLUMNS)})
+    SELECT CASE WHEN r.household_id IS NULL THEN 'lead' ELSE 'warning' END, r.household_id,
+           i.person_number_index, v.rule_id, v.code, v.id, v.risk_type, i.source,
+           i.event_type, r.id, i.event_date, i.amount, coalesce(i.household_area, i.area_code),
+           i.person_number_cipher, i.person_number_masked, i.name
+    FROM inserted r
+    JOIN incoming i USING (line)
+    JOIN pg_temp.feed_candidates c USING (line)
+    JOIN warning_rule_versions v ON v.id = c.rule_version_id
+    WHERE CASE WHEN i.household_kind = '{OWN_THRESHOLD_KIND}' THEN c.if_exited_poverty
+               ELSE c.if_other END
+    RETURNING kind, household_id, person_number_index, rule_id
 )
-SELECT inserted.id, inserted.line, incoming.household_id, incoming.household_kind,
-       incoming.household_area
-FROM inserted JOIN incoming USING (line)
+SELECT (SELECT count(*) FROM inserted)::int AS written,
+       (SELECT count(household_id) FROM inserted)::int AS matched,
+       (SELECT count(*) FROM hits)::int AS events,
+       (SELECT count(DISTINCT (household_id, rule_id)) FROM hits
+        WHERE kind = 'warning')::int AS warnings,
+       (SELECT count(DISTINCT (person_number_index, rule_id)) FROM hits
+        WHERE kind = 'lead')::int AS leads
 """
+REJECTION_COLUMNS = ("batch_id", "line", "source_record_id", "field", "rule", "message")
 
-COPY_REJECTIONS = ("batch_id", "line", "source_record_id", "field", "rule", "message")
 
-
-@dataclass(slots=True)  # not frozen: see ValidRecord
+@dataclass(slots=True)
 class Written:
-    """A record written (not a duplicate), and its household when the person is registered."""
+    """What a chunk's records came to: written (the others were duplicates), matched to a
+    registered person, and the hits staged for `raising`, with their distinct (key, rule)
+    pairs by kind."""
 
-    record_id: int
-    line: int
-    household_id: uuid.UUID | None
-    household_kind: str | None
-    household_area: str | None
+    written: int
+    matched: int
+    hits: raising.StagedHits
 
 
-async def write_records(
-    session: AsyncSession, batch_id: uuid.UUID, records: list[ValidRecord]
-) -> list[Written]:
-    if not records:
-        return []
+async def write_records(session: AsyncSession, batch_id: uuid.UUID, chunk: EncodedChunk) -> Written:
     driver = await driver_connection(session)
-    await driver.execute(CREATE_INCOMING)
-    await driver.execute("DELETE FROM pg_temp.feed_incoming")
-    await driver.copy_records_to_table(
-        "feed_incoming",
-        schema_name="pg_temp",
-        records=[
-            (
-                r.line,
-                r.source,
-                r.source_record_id,
-                r.person.cipher,
-                r.person.index,
-                r.person.masked,
-                r.name,
-                r.area_code,
-                r.event_type,
-                r.event_date,
-                r.amount,
-                r.details_cipher,
-            )
-            for r in records
-        ],
-        columns=INCOMING_COLUMNS,
+    await driver.execute(TEMPORARY_TABLES)
+    if not chunk.incoming:
+        return Written(0, 0, raising.StagedHits())
+    await copy_payload(driver, "feed_incoming", chunk.incoming, INCOMING_COLUMNS)
+    if chunk.candidates:
+        await copy_payload(driver, "feed_candidates", chunk.candidates, CANDIDATE_COLUMNS)
+    row = await driver.fetchrow(INSERT_AND_MATCH, batch_id)
+    assert row is not None
+    hits = raising.StagedHits(
+        events=row["events"], keys={"warning": row["warnings"], "lead": row["leads"]}
     )
-    rows = await driver.fetch(INSERT_AND_MATCH, batch_id)
-    return [
-        Written(
-            row["id"],
-            row["line"],
-            row["household_id"],
-            row["household_kind"],
-            row["household_area"],
-        )
-        for row in rows
-    ]
+    return Written(row["written"], row["matched"], hits)
 
 
-async def write_rejections(
-    session: AsyncSession, batch_id: uuid.UUID, rejections: list[Rejection]
-) -> None:
-    if not rejections:
-        return
-    driver = await driver_connection(session)
-    await driver.copy_records_to_table(
-        "feed_rejections",
-        records=[
-            (batch_id, r.line, r.source_record_id, r.field, r.rule, r.message[:300])
-            for r in rejections
-        ],
-        columns=COPY_REJECTIONS,
-    )
+async def write_rejections(session: AsyncSession, chunk: EncodedChunk) -> None:
+    if chunk.rejections:
+        driver = await driver_connection(session)
+        await copy_payload(driver, "feed_rejections", chunk.rejections, REJECTION_COLUMNS)

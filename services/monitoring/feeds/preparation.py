@@ -1,28 +1,31 @@
-"""Where chunks are checked: on a thread of the app (the default), or in worker processes
-(`MONITORING_FEED_PREPARE_PROCESSES`), so that on a host with cores to spare the checks (JSON,
-ID numbers, encryption) run beside the app's event loop instead of taking turns with it for
-the interpreter lock. On the two shared cores of the benchmark machine the thread was faster
-(docs/benchmarks.md).
+"""Where chunks are checked and encoded (`encoding`): in worker processes
+(`MONITORING_FEED_PREPARE_PROCESSES`), so the checks (JSON, ID numbers, encryption, rules,
+COPY encoding) run beside the app's event loop and PostgreSQL instead of taking turns with the
+loop for the interpreter lock; or on a thread of the app when 0 (tests, small hosts).
 
 A process gets what it needs as plain data (`CheckerSpec`: the key settings, the batch's
-rule versions, the known event types) and builds its own protector once.
+rule versions, the known event types) and builds its own protector once; a chunk travels to
+it still encrypted, and comes back as COPY payloads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from services.common.personal_data import BlindIndex, Keyring, Protector
+from services.common.personal_data import BlindIndex, Keyring, Protector, parse_person_number
+from services.monitoring.feeds.encoding import EncodedChunk, encode_chunk
 from services.monitoring.feeds.formats import Format
-from services.monitoring.feeds.processing import PreparedChunk, prepare
 from services.monitoring.feeds.records import RecordChecker
-from services.monitoring.feeds.staging import StagedChunk
+from services.monitoring.feeds.staging import SealedChunk
 from services.monitoring.warnings.rules.evaluation import RuleSet
+
+WARM_UP_NUMBER = "11010519491231002X"  # GB 11643's own example
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,21 @@ def _protector(data_keys: str, current: str | None, blind_index_key: str) -> Pro
     )
 
 
-def prepare_chunk(spec: CheckerSpec, chunk: StagedChunk) -> PreparedChunk:
-    """Check one chunk (in whichever process or thread runs it)."""
-    return prepare(spec.checker(), chunk)
+def prepare_chunk(spec: CheckerSpec, batch_id: uuid.UUID, chunk: SealedChunk) -> EncodedChunk:
+    """Check and encode one chunk (in whichever process or thread runs it)."""
+    return encode_chunk(spec.checker(), batch_id, chunk)
+
+
+def _warm_up() -> None:
+    """Run once on each process as it starts: the ID-number parser loads its region database
+    on first use (about a second), before the first chunk rather than in it."""
+    parse_person_number(WARM_UP_NUMBER)
 
 
 class Preparer:
-    """Checks chunks in `processes` worker processes, or on a thread when 0."""
+    """Checks chunks in `processes` worker processes, or on a thread when 0. `depth`: how many
+    chunks the batch worker keeps submitted ahead of the one it writes, so every process has
+    the next chunk waiting while PostgreSQL writes."""
 
     def __init__(self, processes: int = 0) -> None:
         self._executor = (
@@ -74,13 +85,30 @@ class Preparer:
             if processes
             else None
         )
+        self.processes = processes
+        self.depth = processes + 1 if processes else 1
 
-    async def __call__(self, spec: CheckerSpec, chunk: StagedChunk) -> PreparedChunk:
+    async def __call__(
+        self, spec: CheckerSpec, batch_id: uuid.UUID, chunk: SealedChunk
+    ) -> EncodedChunk:
         if self._executor is None:
-            return await asyncio.to_thread(prepare_chunk, spec, chunk)
+            return await asyncio.to_thread(prepare_chunk, spec, batch_id, chunk)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, prepare_chunk, spec, chunk)
+        return await loop.run_in_executor(self._executor, prepare_chunk, spec, batch_id, chunk)
+
+    async def start(self) -> None:
+        """Start the worker processes now rather than with the first chunk (a spawned process
+        takes about a second to import the app's modules)."""
+        if self._executor is not None:
+            loop = asyncio.get_running_loop()
+            await asyncio.gather(
+                *(loop.run_in_executor(self._executor, _warm_up) for _ in range(self.processes))
+            )
 
     async def close(self) -> None:
+        await asyncio.to_thread(self.shutdown)
+
+    def shutdown(self) -> None:
+        """Stop the worker processes (waits for the chunk each is on)."""
         if self._executor is not None:
-            await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)

@@ -19,7 +19,7 @@ class FeedSettings(BaseSettings):
     max_batch_records: int = Field(5_000_000, ge=1, description="Most records in a batch")
     max_attempts: int = Field(3, ge=1, le=100, description="Failed tries before `failed`")
     prepare_processes: int = Field(
-        0, ge=0, le=64, description="Processes checking chunks (0: a thread of the app)"
+        1, ge=0, le=64, description="Processes checking chunks (0: a thread of the app)"
     )
 
 

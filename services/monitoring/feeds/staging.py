@@ -51,17 +51,29 @@ async def stage(
     await driver.copy_records_to_table("feed_chunks", records=rows, columns=COLUMNS)
 
 
-async def load(
-    session: AsyncSession, keyring: Keyring, batch_id: uuid.UUID, chunk_no: int
-) -> StagedChunk | None:
+@dataclass(frozen=True, slots=True)
+class SealedChunk:
+    """A staged chunk as read, still encrypted: it is opened where it is checked."""
+
+    chunk_no: int
+    first_line: int
+    payload: bytes
+
+
+async def load(session: AsyncSession, batch_id: uuid.UUID, chunk_no: int) -> SealedChunk | None:
     query = select(FeedChunk.first_line, FeedChunk.payload).where(
         FeedChunk.batch_id == batch_id, FeedChunk.chunk_no == chunk_no
     )
     row = (await session.execute(query)).one_or_none()
     if row is None:
         return None
-    lines = keyring.decrypt(row.payload, _associated_data(batch_id, chunk_no)).split("\n")
-    return StagedChunk(chunk_no, row.first_line, lines)
+    return SealedChunk(chunk_no, row.first_line, row.payload)
+
+
+def unseal(keyring: Keyring, batch_id: uuid.UUID, chunk: SealedChunk) -> StagedChunk:
+    """The chunk's lines (DecryptionError if the payload is not this batch's chunk)."""
+    text = keyring.decrypt(chunk.payload, _associated_data(batch_id, chunk.chunk_no))
+    return StagedChunk(chunk.chunk_no, chunk.first_line, text.split("\n"))
 
 
 async def discard(session: AsyncSession, batch_id: uuid.UUID, chunk_no: int) -> None:

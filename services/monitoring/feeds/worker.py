@@ -7,8 +7,8 @@ own transaction with its checkpoint, and goes away when the worker lets go or it
 dies. So replicas never process the same batch at once, and a batch interrupted by a crash or
 a restart is picked up by the next worker from its last committed chunk, without duplicates.
 
-While one chunk is written, the next is checked on a thread or in a worker process
-(`preparation`), so the checks, the writes and PostgreSQL work side by side.
+While one chunk is written, the next ones are checked and encoded in worker processes or on a
+thread (`preparation`), so the checks and PostgreSQL work side by side.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from services.common.database import Database
 from services.monitoring.codes import repository as codes
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.feeds import processing, repository, staging
+from services.monitoring.feeds.encoding import EncodedChunk
 from services.monitoring.feeds.preparation import CheckerSpec, Preparer
 from services.monitoring.feeds.settings import feed_settings
 from services.monitoring.models import FeedBatch
@@ -82,7 +84,7 @@ async def _claim(sessions: Sessions, taken: set[uuid.UUID]) -> uuid.UUID | None:
 
 
 async def _run(app: FastAPI, sessions: Sessions, preparer: Preparer, batch_id: uuid.UUID) -> None:
-    keyring = app.state.keyring
+    ahead: deque[asyncio.Future[EncodedChunk]] = deque()
     try:
         async with sessions() as session:
             batch = await session.get(FeedBatch, batch_id)
@@ -94,38 +96,38 @@ async def _run(app: FastAPI, sessions: Sessions, preparer: Preparer, batch_id: u
                 batch.state, batch.finished_at = "done", datetime.now(UTC)
                 await session.commit()
                 return
-            first = await staging.load(session, keyring, batch_id, start)
+            submitted = start
+            while submitted < min(total, start + preparer.depth):
+                ahead.append(await _submit(session, preparer, spec, batch_id, submitted))
+                submitted += 1
             await session.commit()
-        prepared = await _prepare(preparer, spec, first, start)
         for chunk_no in range(start, total):
+            encoded = await ahead.popleft()
             async with sessions() as session:
                 batch = await session.get(FeedBatch, batch_id, with_for_update=True)
                 assert batch is not None and batch.chunks_done == chunk_no
-                following = None
-                if chunk_no + 1 < total:
-                    chunk = await staging.load(session, keyring, batch_id, chunk_no + 1)
-                    following = asyncio.ensure_future(_prepare(preparer, spec, chunk, chunk_no + 1))
-                try:
-                    await processing.write(session, batch, prepared, rules)
-                    await session.commit()
-                except BaseException:
-                    if following is not None:
-                        with suppress(Exception):
-                            await following
-                    raise
-            if following is not None:
-                prepared = await following
+                if submitted < total:
+                    ahead.append(await _submit(session, preparer, spec, batch_id, submitted))
+                    submitted += 1
+                await processing.write(session, batch, encoded)
+                await session.commit()
     except Exception as exc:
         logger.exception("feed batch %s: processing failed", batch_id)
         await _failed(app, sessions, batch_id, exc)
+    finally:
+        for following in ahead:  # what was prepared ahead of a failure is thrown away
+            with suppress(BaseException):
+                await following
 
 
-async def _prepare(
-    preparer: Preparer, spec: CheckerSpec, chunk: staging.StagedChunk | None, chunk_no: int
-) -> processing.PreparedChunk:
+async def _submit(
+    session: AsyncSession, preparer: Preparer, spec: CheckerSpec, batch_id: uuid.UUID, chunk_no: int
+) -> asyncio.Future[EncodedChunk]:
+    """Chunk `chunk_no` read and sent off to be prepared; its future."""
+    chunk = await staging.load(session, batch_id, chunk_no)
     if chunk is None:
         raise RuntimeError(f"the staged chunk {chunk_no} is missing")
-    return await preparer(spec, chunk)
+    return asyncio.ensure_future(preparer(spec, batch_id, chunk))
 
 
 async def _failed(app: FastAPI, sessions: Sessions, batch_id: uuid.UUID, exc: Exception) -> None:

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Literal
 
 import asyncpg
@@ -35,26 +32,13 @@ ACTIVE_STATES = "('open', 'acknowledged')"
 ROUNDS = 3
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs 3x, one a hit
-class Hit:
-    """One record firing one rule."""
+@dataclass(slots=True)
+class StagedHits:
+    """A chunk's hits, staged in `feed_hits` (one row a record firing a rule): how many, and
+    the distinct (key, rule) pairs of each kind among them."""
 
-    kind: Kind
-    key: uuid.UUID | bytes  # the household (warning) or the person's blind index (lead)
-    area_code: str
-    rule_id: uuid.UUID
-    rule_code: str
-    rule_version_id: int
-    risk_type: str
-    source: str
-    event_type: str
-    record_id: int
-    event_date: date
-    amount: Decimal | None
-    person_index: bytes
-    person_cipher: bytes
-    person_masked: str
-    person_name: str
+    events: int = 0
+    keys: dict[Kind, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,11 +49,9 @@ class Raised:
     figures: Counter[tuple[str, int, str]] = field(default_factory=Counter)
 
 
-# A chunk's hits are COPY'd into a temporary table of the connection, and the warnings are
-# locked, inserted, extended and attached from there by set statements: array parameters would
-# cost asyncpg a few type checks per element, about a fifth of the app's time on a chunk. The
-# table is emptied at every commit; the DELETE only matters when the chunk's transaction is
-# nested in an outer one (tests).
+# The temporary table of a chunk's hits on the worker's connection, filled by the statement that
+# writes and matches the chunk's records (feeds/matching.py); the warnings are locked,
+# inserted, extended and attached from there by set statements.
 CREATE_HITS = """
 CREATE TEMPORARY TABLE IF NOT EXISTS feed_hits (
     kind text NOT NULL, household_id uuid, person_number_index bytea NOT NULL,
@@ -87,44 +69,16 @@ HIT_COLUMNS = (
 )  # fmt: skip
 
 
-async def raise_hits(session: AsyncSession, hits: Iterable[Hit], year: int) -> Raised:
-    """Raise or extend a warning (lead) for every (key, rule) hit; attach each hit."""
-    keys: dict[Kind, set[tuple[uuid.UUID | bytes, uuid.UUID]]] = {"warning": set(), "lead": set()}
-    rows = []
-    for hit in hits:
-        keys[hit.kind].add((hit.key, hit.rule_id))
-        rows.append(
-            (
-                hit.kind,
-                hit.key if hit.kind == "warning" else None,
-                hit.person_index,
-                hit.rule_id,
-                hit.rule_code,
-                hit.rule_version_id,
-                hit.risk_type,
-                hit.source,
-                hit.event_type,
-                hit.record_id,
-                hit.event_date,
-                hit.amount,
-                hit.area_code,
-                hit.person_cipher,
-                hit.person_masked,
-                hit.person_name,
-            )
-        )
-    raised = Raised(events=len(rows))
-    if not rows:
+async def raise_hits(session: AsyncSession, hits: StagedHits, year: int) -> Raised:
+    """Raise or extend a warning (lead) for every (key, rule) of the staged hits; attach each
+    hit."""
+    raised = Raised(events=hits.events)
+    if not hits.events:
         return raised
     driver = await driver_connection(session)
-    await driver.execute(CREATE_HITS)
-    await driver.execute("DELETE FROM pg_temp.feed_hits")
-    await driver.copy_records_to_table(
-        "feed_hits", schema_name="pg_temp", records=rows, columns=HIT_COLUMNS
-    )
-    for kind, wanted in keys.items():
+    for kind, wanted in hits.keys.items():
         if wanted:
-            await _raise_kind(driver, kind, len(wanted), year, raised)
+            await _raise_kind(driver, kind, wanted, year, raised)
     await figures.bump_many(session, raised.figures)
     return raised
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from services.common.auth.roles import Role
 from services.common.business_time import business_today
+from services.monitoring.feeds.preparation import Preparer
 from services.monitoring.feeds.worker import process_pending
 from services.monitoring.figures.contribution import HouseholdState, record_state_change
 from services.monitoring.models import (
@@ -106,12 +107,14 @@ async def push_and_process(
     app: FastAPI,
     headers: dict[str, str],
     records: list[dict[str, Any]],
+    preparer: Preparer | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """Push, run the worker once, and answer the batch as its client reads it."""
+    """Push, run the worker once (its chunks prepared by `preparer`, on a thread when None),
+    and answer the batch as its client reads it."""
     answer = await push(client, headers, records, **options)
     assert answer.status_code == 202, answer.text
-    await process_pending(app)
+    await process_pending(app, preparer)
     batch = await client.get(answer.headers["Location"], headers=headers)
     assert batch.status_code == 200, batch.text
     result: dict[str, Any] = batch.json()

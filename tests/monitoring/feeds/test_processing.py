@@ -1,19 +1,23 @@
 """Processing a batch: people in the registry raise warnings on their households, others raise
 leads for the area named; bad records are refused one by one with the reason while the rest
-goes on; resent records change nothing; figures and the change feed move with each chunk."""
+goes on; resent records change nothing; figures and the change feed move with each chunk. The
+chunks are prepared on a thread and, for the tests taking `preparer`, in a worker process too:
+the outcome is the same."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select
 
 from services.common.business_time import business_today
 from services.common.tables import changes
+from services.monitoring.feeds.preparation import Preparer
 from services.monitoring.feeds.settings import FeedSettings
 from services.monitoring.feeds.worker import process_pending
 from services.monitoring.models import DepartmentWarning, FeedRecord, WarningEvent
@@ -36,8 +40,18 @@ from tests.support.identities import (
 )
 
 
+@pytest.fixture(scope="module", params=[0, 1], ids=["thread", "process"])
+def preparer(request: pytest.FixtureRequest) -> Iterator[Preparer]:
+    prepared_by = Preparer(request.param)
+    yield prepared_by
+    prepared_by.shutdown()
+
+
 async def test_registered_people_raise_warnings_and_others_leads(
-    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+    client_for: Callable[[str], AsyncClient],
+    apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    preparer: Preparer,
 ) -> None:
     app, feed = apps["monitoring"], feed_client(tokens)
     poor, ordinary, unknown = numbers(3)
@@ -52,7 +66,7 @@ async def test_registered_people_raise_warnings_and_others_leads(
         ),
     ]
     async with client_for("monitoring") as client:
-        batch = await push_and_process(client, app, feed, records)
+        batch = await push_and_process(client, app, feed, preparer=preparer, records=records)
     assert (batch["valid"], batch["matched"], batch["rejected"]) == (4, 3, 0)
     assert (batch["warnings_raised"], batch["leads_raised"], batch["events_attached"]) == (2, 1, 3)
     async with app.state.database.sessionmaker() as session:
@@ -75,7 +89,10 @@ async def test_registered_people_raise_warnings_and_others_leads(
 
 
 async def test_later_events_attach_to_the_open_warning(
-    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+    client_for: Callable[[str], AsyncClient],
+    apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    preparer: Preparer,
 ) -> None:
     app, feed = apps["monitoring"], feed_client(tokens)
     head, son = numbers(2)
@@ -83,13 +100,18 @@ async def test_later_events_attach_to_the_open_warning(
     today = business_today()
     async with client_for("monitoring") as client:
         first = await push_and_process(
-            client, app, feed, [record(head, event_date=str(today - timedelta(days=20)))]
+            client,
+            app,
+            feed,
+            preparer=preparer,
+            records=[record(head, event_date=str(today - timedelta(days=20)))],
         )
         later = await push_and_process(
             client,
             app,
             feed,
-            [
+            preparer=preparer,
+            records=[
                 record(son, amount="45000.00", event_date=str(today - timedelta(days=3))),
                 record(son, event_type="outpatient_chronic", amount="21000.00"),
             ],
@@ -119,7 +141,10 @@ async def test_later_events_attach_to_the_open_warning(
 
 
 async def test_bad_records_are_refused_one_by_one_and_the_rest_goes_on(
-    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+    client_for: Callable[[str], AsyncClient],
+    apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    preparer: Preparer,
 ) -> None:
     app, feed = apps["monitoring"], feed_client(tokens)
     good = numbers(2)
@@ -143,7 +168,7 @@ async def test_bad_records_are_refused_one_by_one_and_the_rest_goes_on(
     body += b"{not json\n\n" + b'"a string"\n' + b"\xff\xfe\n"
     async with client_for("monitoring") as client:
         answer = await push(client, feed, body)
-        await process_pending(app)
+        await process_pending(app, preparer)
         location = answer.headers["Location"]
         batch = (await client.get(location, headers=feed)).json()
         report = await client.get(f"{location}/rejections", headers=feed, params={"limit": 5})
@@ -211,7 +236,10 @@ async def test_records_are_stored_protected(
 
 
 async def test_age_and_share_conditions(
-    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+    client_for: Callable[[str], AsyncClient],
+    apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    preparer: Preparer,
 ) -> None:
     app, feed = apps["monitoring"], feed_client(tokens)
     today = business_today()
@@ -220,14 +248,21 @@ async def test_age_and_share_conditions(
     dropout = {"source": "education", "event_type": "dropout", "amount": None}
     async with client_for("monitoring") as client:
         batch = await push_and_process(
-            client, app, feed, [record(child, **dropout), record(adult, **dropout)]
+            client,
+            app,
+            feed,
+            preparer=preparer,
+            records=[record(child, **dropout), record(adult, **dropout)],
         )
     # Only the compulsory-age child's dropout raises something.
     assert (batch["valid"], batch["leads_raised"]) == (2, 1)
 
 
 async def test_chunks_of_a_batch_raise_and_extend_each_others_leads(
-    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+    client_for: Callable[[str], AsyncClient],
+    apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    preparer: Preparer,
 ) -> None:
     """Chunks are written set by set (their records and hits go through per-chunk tables):
     each chunk sees only its own records, a lead raised by one chunk is extended by the next,
@@ -248,7 +283,7 @@ async def test_chunks_of_a_batch_raise_and_extend_each_others_leads(
         record(other, source="civil_affairs", event_type="minimum_living_allowance", amount=None),
     ]
     async with client_for("monitoring") as client:
-        batch = await push_and_process(client, app, feed, records)
+        batch = await push_and_process(client, app, feed, preparer=preparer, records=records)
     assert batch["chunks_total"] == 2
     assert (batch["valid"], batch["duplicates"], batch["matched"]) == (4, 0, 0)
     assert (batch["leads_raised"], batch["events_attached"]) == (2, 4)

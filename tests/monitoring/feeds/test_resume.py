@@ -36,10 +36,10 @@ from tests.support.identities import TokenFactory
 def failing_on(chunks: set[int], error: BaseException) -> Callable[..., Any]:
     real = processing.write
 
-    async def write(session: Any, batch: Any, prepared: Any, rules: Any) -> None:
-        if prepared.chunk_no in chunks:
+    async def write(session: Any, batch: Any, chunk: Any) -> None:
+        if chunk.chunk_no in chunks:
             raise error
-        await real(session, batch, prepared, rules)
+        await real(session, batch, chunk)
 
     return write
 

@@ -14,6 +14,9 @@ from services.monitoring.warnings.rules.conditions import Condition
 
 # A person the registry does not hold is judged as an ordinary rural resident.
 UNREGISTERED_KIND = "ordinary"
+# The one household kind with a threshold of its own: every other kind (and a person the
+# registry does not hold) is held to the ordinary one (`CompiledRule.holds`).
+OWN_THRESHOLD_KIND = "exited_poverty"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,14 @@ class CompiledRule:
         if amount >= self.at_least.get(kind, self.at_least[UNREGISTERED_KIND]):
             return True
         return self.income_threshold is not None and amount > self.income_threshold
+
+    def verdicts(self, *, amount: Decimal | None, birth_date: date, on: date) -> tuple[bool, bool]:
+        """`holds` for a household of `OWN_THRESHOLD_KIND` and for any other (or no) household:
+        what a record fires is known before it is matched."""
+        return (
+            self.holds(amount=amount, kind=OWN_THRESHOLD_KIND, birth_date=birth_date, on=on),
+            self.holds(amount=amount, kind=UNREGISTERED_KIND, birth_date=birth_date, on=on),
+        )
 
 
 def age_on(birth_date: date, day: date) -> int:
