@@ -96,12 +96,14 @@ def uuid_text(value: bytes) -> bytes:
 
 
 def member_change(member_id: bytes, area: bytes) -> bytes:
-    """The change-feed row of a created member; `area` is the encoded area code."""
-    return b"".join((_MEMBER_CHANGE, uuid_text(member_id), _CREATE, area, _VERSION_1))
+    """The change-feed row of a created member, by the id's text form (`uuid_text`);
+    `area` is the encoded area code."""
+    return b"".join((_MEMBER_CHANGE, member_id, _CREATE, area, _VERSION_1))
 
 
 def household_change(household_id: bytes, area: bytes) -> bytes:
-    return b"".join((_HOUSEHOLD_CHANGE, uuid_text(household_id), _CREATE, area, _VERSION_1))
+    """The change-feed row of a created household, by the id's text form."""
+    return b"".join((_HOUSEHOLD_CHANGE, household_id, _CREATE, area, _VERSION_1))
 
 
 def household_row(
@@ -109,12 +111,13 @@ def household_row(
     number: str,
     area: bytes,
     kind: bytes,
-    head_name: str,
+    head_name: str | None,
     address: str | None,
     phone: tuple[bytes, bytes, str] | None,
     member_count: int,
 ) -> bytes:
-    """A created household: not monitored, version 1; `area` and `kind` are encoded."""
+    """A created household: not monitored, version 1; `area` and `kind` are encoded. Without a
+    head name (no head's row in the chunk) the row is only kept for `with_head`."""
     cipher, index, masked = phone if phone is not None else (None, None, None)
     return b"".join(
         (
@@ -133,6 +136,31 @@ def household_row(
             _NOT_MONITORED_VERSION_1,
         )
     )
+
+
+def with_head(row: bytes, head_name: str, member_count: int) -> bytes:
+    """A household row made by `household_row` with another head name and member count."""
+    at = len(_HOUSEHOLD_START) + 16
+    for _ in range(3):  # household_number, area_code, kind
+        at += 4 + _read_length(row, at)
+    length = _read_length(row, at)
+    after_head = at + 4 + max(length, 0)
+    end = len(row) - len(_NOT_MONITORED_VERSION_1) - 8
+    return b"".join(
+        (
+            row[:at],
+            text(head_name),
+            row[after_head:end],
+            _length(4),
+            struct.pack("!i", member_count),
+            _NOT_MONITORED_VERSION_1,
+        )
+    )
+
+
+def _read_length(row: bytes, at: int) -> int:
+    length: int = struct.unpack_from("!i", row, at)[0]
+    return length
 
 
 def birth_date(value: datetime.date) -> bytes:

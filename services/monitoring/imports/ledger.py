@@ -27,13 +27,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
+from services.common.copy_binary import text
 from services.monitoring.figures.contribution import HouseholdState, contribution
 from services.monitoring.imports import encoding
 from services.monitoring.imports.rows import (
     AGREEING_FIELDS,
     CHANGE_SIZE,
     HOUSEHOLD_CHANGE_SIZE,
-    ChunkHousehold,
     ChunkResult,
 )
 
@@ -52,7 +52,8 @@ class Household:
     number: str
     id: bytes  # uuid bytes
     agreeing: tuple[str | None, ...] | None  # village, kind, address, phone of its first row
-    seen: ChunkHousehold | None  # as its first chunk saw it (None once loaded the quick way)
+    # Its row as its first chunk encoded it (kept for households not loaded the quick way).
+    encoded: bytes | None
     state: State = State.OPEN
     heads: int = 0
     head_name: str | None = None
@@ -101,7 +102,7 @@ class Ledger:
     def unknown_households(self, result: ChunkResult) -> list[str]:
         """Household numbers this chunk introduces, to be looked up among registered ones."""
         known = self.households
-        numbers = {seen.number for seen in result.households if seen.number not in known}
+        numbers = {number for number in result.households if number not in known}
         numbers.update(
             number for _, number, *_ in result.rejected if number and number not in known
         )
@@ -137,27 +138,26 @@ class Ledger:
             people.update(zip(indexes, map(offset.__add__, result.row), strict=True))
 
         plan = ChunkPlan()
-        known, row_of = self.households, result.row
+        known, row_of, heads = self.households, result.row, result.heads
+        troubled = result.disagreeing_households
         slow: list[int] = []  # ordinals of the households that go row by row
-        for ordinal, seen in enumerate(result.households):
-            number = seen.number
+        for ordinal, number in enumerate(result.households):
             if (
                 quick
-                and seen.heads == 1
-                and seen.disagreeing is None
+                and heads[ordinal] == 1
                 and number not in known
                 and number not in existing
+                and ordinal not in troubled
             ):
                 known[number] = Household(
                     number=number,
-                    id=seen.id,
-                    agreeing=seen.agreeing,
-                    seen=None,
+                    id=result.household_id(ordinal),
+                    agreeing=result.agreeing[ordinal],
+                    encoded=None,
                     state=State.LOADED,
                     heads=1,
-                    head_name=seen.head_name,
-                    rows=[offset + row_of[position] for position in seen.positions],
-                    members=len(seen.positions),
+                    rows=[offset + row_of[position] for position in result.positions(ordinal)],
+                    members=result.size[ordinal],
                 )
             else:
                 slow.append(ordinal)
@@ -177,33 +177,31 @@ class Ledger:
     ) -> None:
         """The rules row by row, in file order, for these households of the chunk."""
         owner = {
-            position: result.households[ordinal]
-            for ordinal in ordinals
-            for position in result.households[ordinal].positions
+            position: ordinal for ordinal in ordinals for position in result.positions(ordinal)
         }
         touched: dict[str, list[int]] = {}  # household -> positions accepted in this chunk
         for position in sorted(owner):
-            seen = owner[position]
-            agreeing = seen.agreeing
-            if seen.disagreeing is not None:
-                agreeing = seen.disagreeing.get(position, agreeing)
-            head_name = seen.head_name if result.head[position] else None
+            ordinal = owner[position]
+            agreeing = result.disagreeing.get(position) or result.agreeing[ordinal]
+            head_name = result.head_names[ordinal] if result.head[position] else None
             if self._row(
                 offset + result.row[position],
-                seen,
+                result,
+                ordinal,
                 result.person_index[position],
                 agreeing,
                 head_name,
                 existing,
                 active,
             ):
-                touched.setdefault(seen.number, []).append(position)
+                touched.setdefault(result.households[ordinal], []).append(position)
         self._plan(plan, result, touched)
 
     def _row(
         self,
         row: int,
-        seen: ChunkHousehold,
+        result: ChunkResult,
+        ordinal: int,
         index: bytes,
         agreeing: tuple[str | None, ...],
         head_name: str | None,
@@ -212,8 +210,9 @@ class Ledger:
     ) -> bool:
         """One valid row against the rules that need other rows or the registry; whether it
         is accepted."""
-        household = self.households.get(seen.number) or self._household(
-            seen.number, seen, existing, agreeing
+        number = result.households[ordinal]
+        household = self.households.get(number) or self._household(
+            number, (result, ordinal), existing, agreeing
         )
         first_row = self.people.setdefault(index, row)
         if first_row != row:
@@ -259,17 +258,22 @@ class Ledger:
     def _household(
         self,
         number: str,
-        seen: ChunkHousehold | None,
+        seen: tuple[ChunkResult, int] | None,
         existing: Mapping[str, ExistingHousehold],
         agreeing: tuple[str | None, ...] | None,
     ) -> Household:
+        """The household of this number, made at its first row (`seen`: the chunk and the
+        household's ordinal in it, when the row is valid)."""
         household = self.households.get(number)
         if household is None:
+            if seen is None:
+                household_id, encoded = uuid.uuid4().bytes, None
+            else:
+                result, ordinal = seen
+                household_id = result.household_id(ordinal)
+                encoded = result.household_row(ordinal)
             household = Household(
-                number=number,
-                id=seen.id if seen else uuid.uuid4().bytes,
-                agreeing=agreeing,
-                seen=seen,
+                number=number, id=household_id, agreeing=agreeing, encoded=encoded
             )
             registered = existing.get(number)
             if registered is not None:
@@ -325,8 +329,9 @@ class Ledger:
                 household.state = State.LOADED
                 plan.households.append(_household_row(household))
                 plan.household_count += 1
-                area = encoding.text(household.agreeing[0] if household.agreeing else None)
-                plan.changes.append(encoding.household_change(household.id, area))
+                area = text(household.agreeing[0] if household.agreeing else None)
+                identifier = encoding.uuid_text(household.id)
+                plan.changes.append(encoding.household_change(identifier, area))
                 plan.change_count += 1
                 _add_members(plan, household.pending)
                 household.pending = []
@@ -413,7 +418,7 @@ def _take_quick_rows(plan: ChunkPlan, result: ChunkResult, slow: list[int]) -> N
         spans_m = _spans_between([], len(result.row))
     else:
         spans_h = _spans_between(slow, len(households))
-        excluded = sorted(p for ordinal in slow for p in households[ordinal].positions)
+        excluded = sorted(p for ordinal in slow for p in result.positions(ordinal))
         spans_m = _spans_between(excluded, len(result.row))
     ends = result.household_ends
     for start, stop in spans_h:
@@ -471,19 +476,10 @@ def _disagreeing_field(first: tuple[str | None, ...] | None, this: tuple[str | N
 
 
 def _household_row(household: Household) -> bytes:
-    village, kind, address, _ = household.agreeing or (None, None, None, None)
-    assert household.head_name is not None
-    seen = household.seen
-    return encoding.household_row(
-        household.id,
-        household.number,
-        encoding.text(village),
-        encoding.text(kind),
-        household.head_name,
-        address,
-        seen.phone if seen else None,
-        household.members,
-    )
+    """The row of a household loaded the slow way: as its first chunk encoded it, with its
+    head's name and all its members."""
+    assert household.encoded is not None and household.head_name is not None
+    return encoding.with_head(household.encoded, household.head_name, household.members)
 
 
 def _incomplete() -> tuple[str, str]:

@@ -21,10 +21,10 @@ import io
 import json
 import struct
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Any, Literal, NamedTuple
+from operator import itemgetter, methodcaller
+from typing import Any, Literal
 
 from stdnum.cn import ric
 
@@ -87,6 +87,7 @@ _HOUSEHOLD = slice(0, 5)
 _PERSON_NUMBER, _NAME, _RELATIONSHIP = 5, 6, 7
 _REST = slice(8, 18)  # education .. extreme_poverty_support
 _PLAIN_LAST = frozenset("0123456789X")
+_SPLIT_FIELDS = methodcaller("split", ",")
 # Caches of checked values stop growing here (a file of unusual variety just takes longer).
 _CACHE_LIMIT = 200_000
 _length = struct.Struct("!i").pack
@@ -115,25 +116,13 @@ class Chunk:
     data: bytes
 
 
-class ChunkHousehold(NamedTuple):
-    """A household as seen in one chunk (its valid rows only)."""
-
-    number: str
-    id: bytes  # uuid bytes, fresh in each chunk; the ledger keeps the first chunk's
-    agreeing: tuple[str | None, ...]  # village, kind, address, phone of its first valid row
-    head_name: str | None  # the name on its first head's row
-    heads: int
-    positions: list[int]  # its valid rows, as positions among the chunk's valid rows
-    disagreeing: dict[int, tuple[str | None, ...]] | None  # position -> differing fields
-    phone: tuple[bytes, bytes, str] | None  # cipher, blind index, masked
-
-
 @dataclass
 class ChunkResult:
     """A parsed chunk. Valid rows are numbered by position (file order); for each, its row
     number, blind index, whether it is a head's row and its encoded `members` and `changes` rows.
-    Each household gets its encoded row (when it has a head) and change row, by its position in
-    `households`. Change rows have a fixed size."""
+    Households are numbered in the order of their first valid row (their ordinal); each has its
+    encoded row (with no head name when it has no head's row here) and change row. Columns, not
+    objects: they cross from the worker process cheaply. Change rows have a fixed size."""
 
     number: int
     records: int = 0  # data rows in the chunk, blank ones included (they are numbered)
@@ -141,15 +130,41 @@ class ChunkResult:
     row: array[int] = field(default_factory=lambda: array("I"))  # 1-based within the chunk
     person_index: list[bytes] = field(default_factory=list)
     head: bytearray = field(default_factory=bytearray)
-    households: list[ChunkHousehold] = field(default_factory=list)
     members: bytes = b""
     member_ends: array[int] = field(default_factory=lambda: array("I"))
     member_changes: bytes = b""
+    # Households, by ordinal.
+    households: list[str] = field(default_factory=list)  # their numbers
+    household_ids: bytes = b""  # 16 bytes each, fresh in each chunk
+    agreeing: list[tuple[str | None, ...]] = field(default_factory=list)  # of the first row
+    head_names: list[str | None] = field(default_factory=list)  # on the first head's row
+    heads: bytearray = field(default_factory=bytearray)  # head rows (at most 255)
+    first: array[int] = field(default_factory=lambda: array("I"))  # position of the first row
+    size: array[int] = field(default_factory=lambda: array("I"))  # valid rows
+    scattered: dict[int, list[int]] = field(default_factory=dict)  # positions, if not adjacent
     household_rows: bytes = b""
     household_ends: array[int] = field(default_factory=lambda: array("I"))
     household_changes: bytes = b""
+    # position -> household fields of a row that differ from its household's first row
+    disagreeing: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
+    disagreeing_households: set[int] = field(default_factory=set)  # ordinals
     # (row, household number if it could be read, field, rule, message)
     rejected: list[tuple[int, str | None, str, str, str]] = field(default_factory=list)
+
+    def positions(self, ordinal: int) -> Sequence[int]:
+        """The positions of a household's valid rows."""
+        scattered = self.scattered.get(ordinal)
+        if scattered is not None:
+            return scattered
+        first = self.first[ordinal]
+        return range(first, first + self.size[ordinal])
+
+    def household_id(self, ordinal: int) -> bytes:
+        return self.household_ids[ordinal * 16 : ordinal * 16 + 16]
+
+    def household_row(self, ordinal: int) -> bytes:
+        start = self.household_ends[ordinal - 1] if ordinal else 0
+        return self.household_rows[start : self.household_ends[ordinal]]
 
     def member_row(self, position: int) -> bytes:
         start = self.member_ends[position - 1] if position else 0
@@ -159,8 +174,8 @@ class ChunkResult:
         return self.member_changes[position * CHANGE_SIZE : (position + 1) * CHANGE_SIZE]
 
 
-CHANGE_SIZE = len(encoding.member_change(bytes(16), text("0" * 12)))
-HOUSEHOLD_CHANGE_SIZE = len(encoding.household_change(bytes(16), text("0" * 12)))
+CHANGE_SIZE = len(encoding.member_change(bytes(36), text("0" * 12)))
+HOUSEHOLD_CHANGE_SIZE = len(encoding.household_change(bytes(36), text("0" * 12)))
 
 
 class _Household:
@@ -169,26 +184,30 @@ class _Household:
     __slots__ = (
         "agreeing",
         "area",
-        "disagreeing",
         "head_name",
         "heads",
         "id",
+        "id_text",
         "kind",
         "number",
+        "ordinal",
         "phone",
         "positions",
     )
 
-    def __init__(self, number: str, id: bytes, agreeing: tuple[str | None, ...]) -> None:
+    def __init__(
+        self, number: str, ordinal: int, id: bytes, id_text: bytes, agreeing: tuple[Any, ...]
+    ) -> None:
         self.number = number
+        self.ordinal = ordinal
         self.id = id
+        self.id_text = id_text
         self.agreeing = agreeing
         self.area = text(agreeing[0])
         self.kind = text(agreeing[1])
         self.head_name: str | None = None
         self.heads = 0
         self.positions: list[int] = []
-        self.disagreeing: dict[int, tuple[str | None, ...]] | None = None
         self.phone: tuple[bytes, bytes, str] | None = None
 
 
@@ -210,7 +229,10 @@ class RowParser:
         self._rest_values: list[dict[Any, bytes]] = [{} for _ in range(10)]
         self._births: dict[str, bytes] = {}  # digits 7-14 of an ID number
         self._regions: set[str] = set()  # digits 1-6 of ID numbers accepted
-        self._valid_villages: set[str] = set()
+        # Accepted villages and kinds, each value as one object (shared by the chunk's
+        # households, so it crosses to the app once).
+        self._valid_villages: dict[str, str] = {}
+        self._kinds = {kind: kind for kind in self.codes["household_kind"]}
         self._pick = _picker(context.columns)
         # Per chunk.
         self._households: dict[str, _Household] = {}
@@ -282,21 +304,23 @@ class RowParser:
         except UnicodeDecodeError:
             text_ = data.decode("utf-8", errors="replace")
             damaged = True
-        reader = csv.reader(io.StringIO(text_, newline=""))
+        if "\r" in text_ and text_.count("\r") == text_.count("\r\n"):
+            text_ = text_.replace("\r\n", "\n")
+        if '"' in text_ or "\r" in text_:
+            records: Iterator[Any] = _csv_records(text_)
+        else:  # without quotes, a record is a line and its fields are between commas
+            lines = text_.split("\n")
+            if lines and not lines[-1]:
+                lines.pop()
+            records = map(_SPLIT_FIELDS, lines)
         number = 0
-        while True:
-            try:
-                record = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:  # the reader goes on with the next line
-                number += 1
-                yield number, RowProblem("row", "malformed", f"The row is not valid CSV: {exc}.")
-                continue
+        for record in records:
             number += 1
-            if not record or (len(record) == 1 and not record[0].strip()):
+            if isinstance(record, RowProblem):
+                yield number, record
+            elif not record or (len(record) == 1 and not record[0].strip()):
                 continue
-            if damaged and any("\ufffd" in value for value in record):
+            elif damaged and any("\ufffd" in value for value in record):
                 yield number, RowProblem("row", "malformed", "The row is not valid UTF-8.")
             elif len(record) != width:
                 message = f"The row has {len(record)} fields; the header has {width}."
@@ -363,9 +387,11 @@ class RowParser:
         """(number, village, kind, address, phone) of household fields of kinds checked before,
         None when any needs the full checks."""
         number, village, kind, address, phone = values
-        if number.__class__ is not str or village not in self._valid_villages:
+        try:
+            village, kind = self._valid_villages[village], self._kinds[kind]
+        except KeyError:
             return None
-        if kind not in self.codes["household_kind"]:
+        if number.__class__ is not str:
             return None
         number = number.strip()
         if not number or len(number) > 40 or not _encodable(number):
@@ -419,7 +445,7 @@ class RowParser:
         rest: bytes,
         result: ChunkResult,
     ) -> None:
-        member_id = self._ids.next()
+        member_id, member_id_text = self._ids.next_with_text()
         area = household.area
         index = self._blind_index.digest_canonical(person_number[:18])
         cipher = self._encrypt_number(person_number.encode("ascii"))
@@ -445,7 +471,7 @@ class RowParser:
             )
         )
         result.member_ends.append(len(members))
-        self._changes += encoding.member_change(member_id, area)
+        self._changes += encoding.member_change(member_id_text, area)
         position = len(result.row)
         result.row.append(number)
         result.person_index.append(index)
@@ -456,9 +482,8 @@ class RowParser:
             if household.head_name is None:
                 household.head_name = name
         if agreeing is not household.agreeing:
-            if household.disagreeing is None:
-                household.disagreeing = {}
-            household.disagreeing[position] = agreeing
+            result.disagreeing[position] = agreeing
+            result.disagreeing_households.add(household.ordinal)
 
     # Every check, in field order ---------------------------------------------------------------
 
@@ -515,7 +540,7 @@ class RowParser:
         if _all_text(values[_HOUSEHOLD]):
             self._household_keys[values[_HOUSEHOLD]] = (household, agreeing)
             if values[1] == village:
-                self._valid_villages.add(village)
+                self._valid_villages[village] = village
         for value, accepted, encoded_value in zip(rest, self._rest_values, encoded, strict=True):
             if (value is None or value.__class__ is str) and len(accepted) < _CACHE_LIMIT:
                 accepted[value] = encoded_value
@@ -536,7 +561,10 @@ class RowParser:
         household fields (the household's own tuple when they agree)."""
         household = self._households.get(number)
         if household is None:
-            household = self._households[number] = _Household(number, self._ids.next(), agreeing)
+            household = _Household(
+                number, len(self._households), *self._ids.next_with_text(), agreeing
+            )
+            self._households[number] = household
             phone = agreeing[3]
             if phone is not None:
                 household.phone = (
@@ -550,42 +578,52 @@ class RowParser:
         return household, agreeing
 
     def _finish_households(self, result: ChunkResult) -> None:
-        rows, changes = bytearray(), bytearray()
+        rows, changes, ids = bytearray(), bytearray(), bytearray()
         ends = result.household_ends
-        for household in self._households.values():
-            address = household.agreeing[2]
-            if household.head_name is not None:
-                rows += encoding.household_row(
-                    household.id,
-                    household.number,
-                    household.area,
-                    household.kind,
-                    household.head_name,
-                    address,
-                    household.phone,
-                    len(household.positions),
-                )
-            ends.append(len(rows))
-            changes += encoding.household_change(household.id, household.area)
-            result.households.append(
-                ChunkHousehold(
-                    household.number,
-                    household.id,
-                    household.agreeing,
-                    household.head_name,
-                    household.heads,
-                    household.positions,
-                    household.disagreeing,
-                    household.phone,
-                )
+        for ordinal, household in enumerate(self._households.values()):
+            positions = household.positions
+            rows += encoding.household_row(
+                household.id,
+                household.number,
+                household.area,
+                household.kind,
+                household.head_name,
+                household.agreeing[2],
+                household.phone,
+                len(positions),
             )
+            ends.append(len(rows))
+            changes += encoding.household_change(household.id_text, household.area)
+            ids += household.id
+            result.households.append(household.number)
+            result.agreeing.append(household.agreeing)
+            result.head_names.append(household.head_name)
+            result.heads.append(min(household.heads, 255))
+            result.first.append(positions[0])
+            result.size.append(len(positions))
+            if positions[-1] - positions[0] != len(positions) - 1:
+                result.scattered[ordinal] = positions
         result.household_rows, result.household_changes = bytes(rows), bytes(changes)
+        result.household_ids = bytes(ids)
 
 
 def _masked(person_number: str) -> bytes:
     if len(person_number) == 18:
         return _MASKED_LENGTH + (person_number[:6] + "********" + person_number[14:]).encode()
     return text(mask_person_number(person_number))
+
+
+def _csv_records(text_: str) -> Iterator[list[str] | RowProblem]:
+    """The records of CSV text, a RowProblem for one the reader refuses (it goes on with the
+    next line)."""
+    reader = csv.reader(io.StringIO(text_, newline=""))
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowProblem("row", "malformed", f"The row is not valid CSV: {exc}.")
 
 
 def _encodable(value: str) -> bool:
