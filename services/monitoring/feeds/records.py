@@ -16,7 +16,7 @@ from typing import Any
 from services.common.areas import InvalidAreaCode, significant_prefix, validate_area_code
 from services.common.personal_data import InvalidPersonNumber, Protector
 from services.monitoring.feeds.formats import UNREADABLE, Format
-from services.monitoring.feeds.person_numbers import FeedPersonNumber, protect
+from services.monitoring.feeds.person_numbers import FeedPersonNumber, NumberProtector
 from services.monitoring.warnings.rules.evaluation import RuleSet
 
 DETAILS = b"feed_record_details"
@@ -60,7 +60,8 @@ class Invalid(Exception):
 
 @dataclass(frozen=True)
 class RecordChecker:
-    """What a batch's records are checked against."""
+    """What a batch's records are checked against; one a chunk (its encryptors belong to one
+    thread)."""
 
     protector: Protector
     event_types: Mapping[str, frozenset[str]]  # known event types by source (feed_source)
@@ -71,9 +72,13 @@ class RecordChecker:
     format: Format
     header: tuple[str, ...] = ()
     area_prefix: str = field(init=False)
+    numbers: NumberProtector = field(init=False)
+    encrypt_details: Callable[[bytes], bytes] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "area_prefix", significant_prefix(self.client_area))
+        object.__setattr__(self, "numbers", NumberProtector(self.protector))
+        object.__setattr__(self, "encrypt_details", self.protector.keyring.bulk_encryptor(DETAILS))
 
     def check(self, line: int, text: str) -> ValidRecord | Rejection | None:
         """The record on a staged line, checked; None for a blank NDJSON line."""
@@ -116,7 +121,7 @@ class RecordChecker:
         raw_number = _text(record, "person_number", 30)
         assert raw_number is not None
         try:
-            person = protect(self.protector, raw_number)
+            person = self.numbers.protect(raw_number)
         except InvalidPersonNumber as error:
             raise Invalid("person_number", error.rule, error.message) from None
         name = _text(record, "name", 50)
@@ -179,7 +184,13 @@ class RecordChecker:
             raise Invalid(
                 "details", "too_long", f"details is longer than {MAX_DETAILS_CHARS} characters."
             )
-        return self.protector.keyring.encrypt(text, DETAILS)
+        try:
+            plain = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate, which JSON's \ud800 can spell
+            raise Invalid(
+                "details", "string_encoding", "details holds text that is not valid Unicode."
+            ) from None
+        return self.encrypt_details(plain)
 
 
 def _json_value(text: str) -> Any:

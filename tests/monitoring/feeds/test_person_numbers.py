@@ -23,7 +23,7 @@ from services.common.personal_data import (
     normalize_person_number,
     parse_person_number,
 )
-from services.monitoring.feeds.person_numbers import protect
+from services.monitoring.feeds.person_numbers import NumberProtector, protect
 from tests.support.monitoring import person_number
 
 REGIONS = ["411424", "110105", "430102", "110118", "999999", "410000", "000000", "652901"]
@@ -115,3 +115,23 @@ def test_the_feed_protects_numbers_like_the_kit(raw: str) -> None:
     assert protected.index == PROTECTOR.person_number_index(parsed.number)
     assert PROTECTOR.reveal_person_number(protected.cipher) == parsed.number
     assert protected.masked == mask_person_number(parsed.number)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(near_valid_numbers(), min_size=1, max_size=30))
+def test_a_chunks_numbers_are_judged_like_the_kit_judges_each(raws: list[str]) -> None:
+    """A chunk's protector skips the parser for numbers like ones it accepted (same region and
+    birth digits): every number still gets the kit's verdict, and valid ones its protection."""
+    numbers = NumberProtector(PROTECTOR)
+    for raw in raws + raws:  # the second time round, the fast path sees them all
+        kit = outcome(parse_person_number, raw)
+        try:
+            protected = numbers.protect(raw)
+        except InvalidPersonNumber as error:
+            assert kit == error.rule
+            continue
+        assert isinstance(kit, PersonNumber)
+        assert protected.birth_date == kit.birth_date
+        assert protected.index == PROTECTOR.person_number_index(kit.number)
+        assert PROTECTOR.reveal_person_number(protected.cipher) == kit.number
+        assert protected.masked == mask_person_number(kit.number)
