@@ -2,7 +2,7 @@
 backend (from /proc/<pid>/schedstat, nanoseconds) around each step of a chunk's write, per
 record, for a batch processed in-process by `process_pending` against the benchmark registry;
 and, with `--profile FILE`, a cProfile of the app's event loop thread (the checks of a chunk
-run on another thread and are not in it).
+run in a worker process, or on another thread with `--prepare-processes 0`, and are not in it).
 
 `python -m bench.feeds_phases --records 50000` (the registry must be loaded:
 `python -m bench.feeds_registry`). Linux only (reads /proc). Figures (`bump_many`) run inside
@@ -93,8 +93,9 @@ class BackendClock:
         worker._own_connection = with_backend_pid
 
 
-async def run(records: int, profile: str | None) -> None:
+async def run(records: int, profile: str | None, prepare_processes: int) -> None:
     from services.monitoring.app import build_app
+    from services.monitoring.feeds.preparation import Preparer
 
     settings = feeds_registry.prepare()
     await reset(settings)
@@ -105,17 +106,20 @@ async def run(records: int, profile: str | None) -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
         location, feed = await push_batch(client, data.body, "client:bench-phases")
+        preparer = Preparer(prepare_processes)
+        await preparer.start()
         profiler = cProfile.Profile()
         wall, app_cpu = time.perf_counter(), time.process_time()
         if profile:
             profiler.enable()
-        await worker.process_pending(app)
+        await worker.process_pending(app, preparer)
         backend = clock.now() - clock.started
         if profile:
             profiler.disable()
             profiler.dump_stats(profile)
         wall, app_cpu = time.perf_counter() - wall, time.process_time() - app_cpu
         batch = (await client.get(location, headers=feed)).json()
+        await preparer.close()
     await app.state.database.dispose()
     assert batch["state"] == "done", batch
     print(f"{records} records in {wall:.2f} s; app CPU {app_cpu / records * 1e6:.1f} us a record")
@@ -132,8 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=50_000)
     parser.add_argument("--profile", help="write a cProfile of the event loop thread here")
+    parser.add_argument("--prepare-processes", type=int, default=1)
     args = parser.parse_args()
-    asyncio.run(run(args.records, args.profile))
+    asyncio.run(run(args.records, args.profile, args.prepare_processes))
 
 
 if __name__ == "__main__":

@@ -124,26 +124,45 @@ def _summaries_sql(kind: Kind, column: str) -> str:
     """
 
 
+# The statements below reach the warnings one (key, rule) at a time through LATERAL
+# subqueries, which the planner can only run as probes of the partial unique index: the
+# per-chunk temporary tables have no statistics, and as a plain join a freshly emptied or
+# quickly growing warnings table was sometimes planned as a nested loop over every active
+# warning for each hit (a chunk of 2,000 records then took over a second of PostgreSQL).
+
+
+def _active_sql(kind: Kind, column: str, outer: str, lock: str = "") -> str:
+    """The active warning of `outer`'s (key, rule), found through its unique index."""
+    return f"""
+        SELECT w.id FROM department_warnings w
+        WHERE w.{column} = {outer}.{column} AND w.rule_id = {outer}.rule_id
+          AND w.kind = '{kind}' AND w.state IN {ACTIVE_STATES}
+        {lock}
+    """
+
+
 def _lock_active_sql(kind: Kind, column: str) -> str:
+    """The active warnings of the hits' (key, rule) pairs, locked in key order."""
     return f"""
         SELECT w.id
-        FROM department_warnings w
-        JOIN (SELECT DISTINCT {column} AS key, rule_id FROM pg_temp.feed_hits
-              WHERE kind = '{kind}') k
-          ON w.{column} = k.key AND w.rule_id = k.rule_id
-        WHERE w.kind = '{kind}' AND w.state IN {ACTIVE_STATES}
-        ORDER BY w.id
-        FOR UPDATE OF w
+        FROM (SELECT DISTINCT {column}, rule_id FROM pg_temp.feed_hits
+              WHERE kind = '{kind}' ORDER BY 1, 2) k
+        CROSS JOIN LATERAL ({_active_sql(kind, column, "k", "FOR UPDATE")}) w
     """
 
 
 def _insert_sql(kind: Kind, column: str) -> str:
-    """The missing warnings, from each (key, rule)'s earliest hit, in key order; their
-    change-feed rows in the same statement."""
+    """The missing warnings, from each (key, rule)'s earliest hit with the counts, dates and
+    largest amount of all its hits, in key order; their change-feed rows in the same
+    statement. The ones active already (locked by this chunk) are left out by the unique
+    index."""
     return f"""
         WITH firsts AS (
-            SELECT DISTINCT ON ({column}, rule_id) *
+            SELECT DISTINCT ON ({column}, rule_id) *,
+                   count(*) OVER hits AS event_count, min(event_date) OVER hits AS first_on,
+                   max(event_date) OVER hits AS last_on, max(amount) OVER hits AS largest
             FROM pg_temp.feed_hits WHERE kind = '{kind}'
+            WINDOW hits AS (PARTITION BY {column}, rule_id)
             ORDER BY {column}, rule_id, event_date, record_id
         ), inserted AS (
             INSERT INTO department_warnings (
@@ -151,18 +170,12 @@ def _insert_sql(kind: Kind, column: str) -> str:
                 event_type, person_number_index, person_number_cipher, person_number_masked,
                 person_name, state, event_count, first_event_on, last_event_on, largest_amount,
                 version)
-            SELECT gen_random_uuid(), '{kind}', f.area_code, f.household_id, f.rule_id,
-                   f.rule_code, f.risk_type, f.source, f.event_type, f.person_number_index,
-                   f.person_number_cipher, f.person_number_masked, f.person_name, 'open',
-                   s.event_count, s.first_event_on, s.last_event_on, s.largest_amount, 1
-            FROM firsts f
-            JOIN ({_summaries_sql(kind, column)}) s
-              ON s.key = f.{column} AND s.rule_id = f.rule_id
-            WHERE NOT EXISTS (
-                SELECT FROM department_warnings w
-                WHERE w.{column} = f.{column} AND w.rule_id = f.rule_id
-                  AND w.kind = '{kind}' AND w.state IN {ACTIVE_STATES})
-            ORDER BY f.{column}, f.rule_id
+            SELECT gen_random_uuid(), '{kind}', area_code, household_id, rule_id, rule_code,
+                   risk_type, source, event_type, person_number_index, person_number_cipher,
+                   person_number_masked, person_name, 'open', event_count, first_on, last_on,
+                   largest, 1
+            FROM firsts
+            ORDER BY {column}, rule_id
             ON CONFLICT ({column}, rule_id) WHERE kind = '{kind}' AND state IN {ACTIVE_STATES}
             DO NOTHING
             RETURNING id, area_code
@@ -203,9 +216,7 @@ def _attach_sql(kind: Kind, column: str) -> str:
                                                event_date, amount)
         SELECT w.id, h.record_id, h.rule_version_id, h.event_date, h.amount
         FROM pg_temp.feed_hits h
-        JOIN department_warnings w
-          ON w.{column} = h.{column} AND w.rule_id = h.rule_id
-         AND w.kind = '{kind}' AND w.state IN {ACTIVE_STATES}
+        CROSS JOIN LATERAL ({_active_sql(kind, column, "h", "LIMIT 1")}) w
         WHERE h.kind = '{kind}'
         ON CONFLICT DO NOTHING
     """
