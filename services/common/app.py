@@ -19,6 +19,7 @@ from services.common.observability import (
 )
 from services.common.openapi import document_problems
 from services.common.personal_data import BlindIndex, Keyring, Protector
+from services.common.routing_index import index_included_routers
 from services.common.settings import CommonSettings
 
 API_PREFIX = "/api/v1"
@@ -91,4 +92,5 @@ def create_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
+    index_included_routers(app)
     return app

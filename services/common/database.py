@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from services.common import idempotency
-from services.common.driver import discard_if_broken
+from services.common.driver import commit_on_driver, discard_if_broken
 from services.common.errors import DixianError
 
 
@@ -32,6 +32,10 @@ class Database:
 
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.bind = bind
+        # A pooled connection's transaction is the request's own, so a request that only used
+        # the driver may commit on it (`commit_on_driver`); one joined to a test's transaction
+        # commits through SQLAlchemy (a savepoint release).
+        self.commits_on_driver = isinstance(bind, AsyncEngine)
         # Bound to a connection (tests), commits become savepoint releases inside the test's
         # outer transaction, which is rolled back at the end.
         if isinstance(bind, AsyncConnection):
@@ -102,11 +106,12 @@ class UnitOfWorkRoute(APIRoute):
                         await session.rollback()
                         return response
                     await claim.store(session, request.app.state.keyring, response)
+                    if not (database.commits_on_driver and await commit_on_driver(session)):
+                        await session.commit()
                 except BaseException as error:
                     await discard_if_broken(session, error)
                     await session.rollback()
                     raise
-                await session.commit()
                 return response
 
         return run_in_unit_of_work

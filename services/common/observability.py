@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
@@ -88,23 +88,31 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, app_name: str) -> None:
         self.app = app
         self.app_name = app_name
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Request(scope).headers.get(REQUEST_ID_HEADER, "")
+        incoming = _header(scope, _REQUEST_ID_KEY)
         request_id = incoming if _SANE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = _request_id.set(request_id)
         started = time.perf_counter()
         status = 500
+        echoed = (_REQUEST_ID_KEY, request_id.encode("latin-1"))
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = [
+                    header
+                    for header in message.get("headers") or ()
+                    if header[0].lower() != _REQUEST_ID_KEY
+                ]
+                headers.append(echoed)
+                message["headers"] = headers
             await send(message)
 
         try:
@@ -116,8 +124,19 @@ class RequestContextMiddleware:
     def _observe(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope["method"]
-        REQUESTS.labels(self.app_name, method, route, str(status)).inc()
-        LATENCY.labels(self.app_name, method, route).observe(seconds)
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            # Looking a labelled child up costs a lock and a tuple per request; the children
+            # of a (method, route, status) never change, so they are kept.
+            series = self._series[key] = (
+                REQUESTS.labels(self.app_name, method, route, str(status)),
+                LATENCY.labels(self.app_name, method, route),
+            )
+        series[0].inc()
+        series[1].observe(seconds)
+        if not access_logger.isEnabledFor(logging.INFO):
+            return
         principal = scope.get("state", {}).get("principal")
         access_logger.info(
             "%s %s %s",
@@ -136,6 +155,15 @@ class RequestContextMiddleware:
                 "area": getattr(principal, "area", None),
             },
         )
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    """The first value of a request header (`name` in lower case, as ASGI servers send them),
+    or ""; without building a `Request` and its header list."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 async def metrics_endpoint(_request: Request) -> Response:

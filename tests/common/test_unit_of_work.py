@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.common.app import create_app
 from services.common.database import Database, SessionDep, UnitOfWorkRouter
+from services.common.driver import driver_connection
 from services.common.settings import CommonSettings
 from tests.support.identities import TokenFactory
 
@@ -45,6 +46,14 @@ def probe_app(settings: CommonSettings) -> httpx.AsyncClient:
             await session.execute(text(f"INSERT INTO {PROBE} VALUES (:name)"), {"name": name})
         return {"written": len(names)}
 
+    @router.post("/probe-driver", status_code=201)
+    async def write_on_driver(session: SessionDep, names: list[str]) -> dict[str, int]:
+        # Only the driver ran statements: the unit of work commits on the driver too.
+        driver = await driver_connection(session)
+        for name in names:
+            await driver.execute(f"INSERT INTO {PROBE} VALUES ($1)", name)
+        return {"written": len(names)}
+
     app = create_app(
         name="monitoring", title="probe", description="", settings=settings, routers=[router]
     )
@@ -75,5 +84,26 @@ async def test_failed_commit_is_not_reported_as_success(
             "/api/v1/probe", json=["a", "b"], headers={**headers, "Idempotency-Key": "probe-2"}
         )
         assert ok.status_code == 201
+        assert await count(settings) == 2
+        await client._transport.app.state.database.dispose()  # type: ignore[attr-defined]
+
+
+async def test_failed_commit_on_the_driver_is_not_reported_as_success(
+    probe_table: None, settings: CommonSettings, tokens: TokenFactory
+) -> None:
+    async with probe_app(settings) as client:
+        headers = {**tokens.administrator(), "Idempotency-Key": "probe-driver-1"}
+        answer = await client.post("/api/v1/probe-driver", json=["a", "a"], headers=headers)
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["code"] == "write_conflict"
+        assert await count(settings) == 0
+        retry = await client.post("/api/v1/probe-driver", json=["a", "a"], headers=headers)
+        assert retry.status_code == 409
+        # The connection went back to the pool clean: the next requests commit and replay.
+        headers = {**headers, "Idempotency-Key": "probe-driver-2"}
+        for _ in range(2):
+            ok = await client.post("/api/v1/probe-driver", json=["a", "b"], headers=headers)
+            assert ok.status_code == 201, ok.text
+        assert ok.headers.get("Idempotent-Replayed") == "true"
         assert await count(settings) == 2
         await client._transport.app.state.database.dispose()  # type: ignore[attr-defined]
