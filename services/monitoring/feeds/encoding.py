@@ -102,7 +102,7 @@ def _incoming(r: ValidRecord) -> bytes:
             _text(r.area_code),
             _text(r.event_type),
             _date(r.event_date),
-            encode.NULL if r.amount is None else encode.numeric(r.amount),
+            encode.NULL if r.amount is None else encode.text(str(r.amount)),
             encode.NULL if r.details_cipher is None else encode.binary(r.details_cipher),
         )
     )

@@ -23,13 +23,14 @@ from services.monitoring.warnings.rules.evaluation import OWN_THRESHOLD_KIND
 # temporary tables of the worker's connection; one statement then writes and matches the
 # records and turns every rule a written record fires into a hit (`raising`). The tables are
 # emptied at every commit; the DELETEs only matter when the chunk's transaction is nested in
-# an outer one (tests).
+# an outer one (tests). Amounts travel as their decimal text: PostgreSQL reads it for less than
+# Python spends encoding a binary numeric.
 TEMPORARY_TABLES = f"""
 CREATE TEMPORARY TABLE IF NOT EXISTS feed_incoming (
     line int NOT NULL, source text NOT NULL, source_record_id text NOT NULL,
     person_number_cipher bytea NOT NULL, person_number_index bytea NOT NULL,
     person_number_masked text NOT NULL, name text NOT NULL, area_code text COLLATE "C" NOT NULL,
-    event_type text NOT NULL, event_date date NOT NULL, amount numeric, details_cipher bytea
+    event_type text NOT NULL, event_date date NOT NULL, amount text, details_cipher bytea
 ) ON COMMIT DELETE ROWS;
 CREATE TEMPORARY TABLE IF NOT EXISTS feed_candidates (
     line int NOT NULL, rule_version_id bigint NOT NULL, if_exited_poverty boolean NOT NULL,
@@ -50,8 +51,10 @@ CANDIDATE_COLUMNS = ("line", "rule_version_id", "if_exited_poverty", "if_other")
 # A record fires a candidate rule by its household's kind (`CompiledRule.verdicts`).
 INSERT_AND_MATCH = f"""
 WITH incoming AS (
-    SELECT i.*, m.id AS member_id, m.household_id, h.kind AS household_kind,
-           h.area_code AS household_area
+    SELECT i.line, i.source, i.source_record_id, i.person_number_cipher,
+           i.person_number_index, i.person_number_masked, i.name, i.area_code, i.event_type,
+           i.event_date, i.amount::numeric AS amount, i.details_cipher, m.id AS member_id,
+           m.household_id, h.kind AS household_kind, h.area_code AS household_area
     FROM pg_temp.feed_incoming i
     LEFT JOIN members m ON m.person_number_index = i.person_number_index AND m.active
     LEFT JOIN households h ON h.id = m.household_id

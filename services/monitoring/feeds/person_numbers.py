@@ -1,9 +1,10 @@
 """Validating and protecting the ID numbers of a feed: the kit's parser, then encryption,
 blind index and mask. A chunk's numbers go through a `NumberProtector`, which takes a plain
 18-digit number with a right check digit, a region and birth digits the kit's parser already
-accepted in that chunk, without parsing it again (verdicts that cannot change: a region known
-once stays known, a birth date in the past stays there); any other number goes to the parser,
-which answers it and names the rule it breaks."""
+accepted in this process, without parsing it again (verdicts that cannot change: a region
+known once stays known, a birth date in the past stays there; and there are a few thousand
+regions and some 55,000 days in 150 years, so what is remembered stays small); any other
+number goes to the parser, which answers it and names the rule it breaks."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from services.common.personal_data import (
 from services.common.personal_data.protector import PERSON_NUMBER
 
 _LAST = frozenset("0123456789X")
+# What the kit's parser accepted in this process (see the module's docstring).
+_REGIONS: set[str] = set()
+_BIRTHS: dict[str, datetime.date] = {}
 
 
 @dataclass(slots=True)  # not frozen: see ValidRecord
@@ -40,8 +44,8 @@ class NumberProtector:
     def __init__(self, protector: Protector) -> None:
         self._encrypt = protector.keyring.bulk_encryptor(PERSON_NUMBER)
         self._digest = protector.blind_index.digest_canonical
-        self._regions: set[str] = set()
-        self._births: dict[str, datetime.date] = {}
+        self._regions = _REGIONS
+        self._births = _BIRTHS
 
     def protect(self, raw: str) -> FeedPersonNumber:
         born = self._births.get(raw[6:14])
