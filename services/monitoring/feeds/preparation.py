@@ -14,6 +14,7 @@ import asyncio
 import multiprocessing
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -80,21 +81,35 @@ class Preparer:
     the next chunk waiting while PostgreSQL writes."""
 
     def __init__(self, processes: int = 0) -> None:
-        self._executor = (
-            ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-            if processes
-            else None
-        )
         self.processes = processes
         self.depth = processes + 1 if processes else 1
+        self._executor = self._pool()
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        if not self.processes:
+            return None
+        return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
 
     async def __call__(
         self, spec: CheckerSpec, batch_id: uuid.UUID, chunk: SealedChunk
     ) -> EncodedChunk:
-        if self._executor is None:
+        executor = self._executor
+        if executor is None:
             return await asyncio.to_thread(prepare_chunk, spec, batch_id, chunk)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, prepare_chunk, spec, batch_id, chunk)
+        try:
+            return await loop.run_in_executor(executor, prepare_chunk, spec, batch_id, chunk)
+        except BrokenProcessPool:
+            # A worker process died (killed, out of memory): the pool is unusable from then
+            # on. Preparing a chunk changes nothing anywhere, so it is tried once more on a
+            # new pool; a chunk that kills its process again fails the batch's try.
+            if self._executor is executor:
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._executor = self._pool()
+            assert self._executor is not None
+            return await loop.run_in_executor(
+                self._executor, prepare_chunk, spec, batch_id, chunk
+            )
 
     async def start(self) -> None:
         """Start the worker processes now rather than with the first chunk (a spawned process

@@ -198,6 +198,10 @@ class FeedWorker:
         await self.preparer.close()
 
     async def _loop(self) -> None:
+        try:
+            await self.preparer.start()
+        except Exception:
+            logger.exception("feed worker: the preparing processes did not start; retrying")
         while True:
             self._wake.clear()
             try:

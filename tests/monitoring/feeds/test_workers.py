@@ -1,21 +1,32 @@
 """Workers on real connections and real commits: two at once never take the same batch, and
-the app's own worker (its lifespan hook) picks up a pushed batch by itself."""
+the app's own worker (its lifespan hook) picks up a pushed batch by itself; a preparing process
+that dies is replaced."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from services.common.personal_data import Keyring
 from services.common.tables import audit_log
+from services.monitoring.feeds import staging
+from services.monitoring.feeds.preparation import CheckerSpec, Preparer
 from services.monitoring.feeds.settings import FeedSettings
+from services.monitoring.feeds.staging import SealedChunk
 from services.monitoring.feeds.worker import feed_worker, process_pending
 from services.monitoring.models import FeedRecord
+from services.monitoring.warnings.rules.evaluation import RuleSet
 from tests.monitoring.feeds.support import (
     ensure_default_rules,
     feed_client,
@@ -88,3 +99,37 @@ async def test_the_apps_own_worker_picks_up_a_pushed_batch(
             await asyncio.sleep(0.05)
     assert state == "done"
     assert uuid.UUID(answer.json()["id"])
+
+
+async def test_a_preparing_process_that_dies_is_replaced() -> None:
+    """A killed worker process breaks its pool; the chunk is prepared again on a new one."""
+    preparer = Preparer(1)
+    try:
+        await preparer.start()
+        executor = preparer._executor
+        assert executor is not None
+        for process in list(executor._processes.values()):
+            assert process.pid is not None
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        keyring = Keyring({"k1": b"d" * 32}, "k1")
+        batch_id = uuid.uuid4()
+        line = json.dumps(record(numbers(1)[0]), ensure_ascii=False)
+        sealed = SealedChunk(0, 1, keyring.encrypt(line, staging._associated_data(batch_id, 0)))
+        spec = CheckerSpec(
+            data_keys="k1:" + base64.b64encode(b"d" * 32).decode(),
+            data_key_current="k1",
+            blind_index_key=base64.b64encode(b"b" * 32).decode(),
+            event_types={"medical_insurance": frozenset({"inpatient"})},
+            client_area=record(numbers(1)[0])["area_code"],
+            default_source=None,
+            rules=RuleSet([]),
+            today=date.today(),
+            format="ndjson",
+            header=(),
+        )
+        encoded = await preparer(spec, batch_id, sealed)
+        assert (encoded.seen, encoded.valid, encoded.rejected) == (1, 1, 0)
+        assert preparer._executor is not executor
+    finally:
+        await preparer.close()
