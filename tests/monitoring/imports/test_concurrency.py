@@ -24,10 +24,11 @@ async def test_overlapping_imports_at_the_same_time_load_everything_once(
     app = committing_apps["monitoring"]
     # Small chunks: each import takes several turns of its loop, so the two interleave.
     app.state.import_tuning = ImportTuning(mode="thread", chunk_bytes=300)
-    shared: list[dict[str, Any] | str] = [row(f"O-{n}", name=f"共{n}") for n in range(6)]
+    Rows = list[dict[str, Any] | str]
+    shared: Rows = [row(f"O-{n}", name=f"共{n}") for n in range(6)]
     shared += [row(f"O-{n}", "son", name=f"共子{n}") for n in range(6)]
-    first: list[dict[str, Any] | str] = [row(f"A-{n}", name=f"甲{n}") for n in range(5)] + shared
-    second: list[dict[str, Any] | str] = shared + [row(f"B-{n}", name=f"乙{n}") for n in range(5)]
+    first: Rows = [*(row(f"A-{n}", name=f"甲{n}") for n in range(5)), *shared]
+    second: Rows = [*shared, *(row(f"B-{n}", name=f"乙{n}") for n in range(5))]
     before_feed, before = await feed_size(app), await figures(app)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
