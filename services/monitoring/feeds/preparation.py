@@ -107,9 +107,7 @@ class Preparer:
                 executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = self._pool()
             assert self._executor is not None
-            return await loop.run_in_executor(
-                self._executor, prepare_chunk, spec, batch_id, chunk
-            )
+            return await loop.run_in_executor(self._executor, prepare_chunk, spec, batch_id, chunk)
 
     async def start(self) -> None:
         """Start the worker processes now rather than with the first chunk (a spawned process
