@@ -17,6 +17,7 @@ the values it accepted.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 import struct
@@ -87,6 +88,7 @@ _HOUSEHOLD = slice(0, 5)
 _PERSON_NUMBER, _NAME, _RELATIONSHIP = 5, 6, 7
 _REST = slice(8, 18)  # education .. extreme_poverty_support
 _PLAIN_LAST = frozenset("0123456789X")
+_CHINA = datetime.timezone(datetime.timedelta(hours=8))
 _SPLIT_FIELDS = methodcaller("split", ",")
 # Caches of checked values stop growing here (a file of unusual variety just takes longer).
 _CACHE_LIMIT = 200_000
@@ -217,7 +219,8 @@ class RowParser:
     def __init__(self, context: ParserContext) -> None:
         self.context = context
         keyring = Keyring.from_setting(context.data_keys, context.data_key_current)
-        self._blind_index = BlindIndex.from_setting(context.blind_index_key)
+        # Values reach both already canonical (a parsed ID number, a normalized phone).
+        self._digest = BlindIndex.from_setting(context.blind_index_key).bulk_digester()
         self._encrypt_number = keyring.bulk_encryptor(PERSON_NUMBER)
         self._encrypt_phone = keyring.bulk_encryptor(PHONE)
         self.codes = {name: context.codes.get(name, frozenset()) for name in _CODE_LISTS}
@@ -228,6 +231,8 @@ class RowParser:
         self._relationships: dict[str, tuple[bytes, bool]] = {}
         self._rest_values: list[dict[Any, bytes]] = [{} for _ in range(10)]
         self._births: dict[str, bytes] = {}  # digits 7-14 of an ID number
+        # The day in China, as the ID number checks take it (an import within one day).
+        self._today = datetime.datetime.now(_CHINA).date()
         self._regions: set[str] = set()  # digits 1-6 of ID numbers accepted
         # Accepted villages and kinds, each value as one object (shared by the chunk's
         # households, so it crosses to the app once).
@@ -362,7 +367,7 @@ class RowParser:
             or raw[:6] not in self._regions
         ):
             return False
-        born = self._births.get(raw[6:14])
+        born = self._births.get(raw[6:14]) or self._birth(raw[6:14])
         if born is None:
             return False
         try:
@@ -382,6 +387,20 @@ class RowParser:
             relationship, rest, result,
         )  # fmt: skip
         return True
+
+    def _birth(self, digits: str) -> bytes | None:
+        """The encoded birth date of digits 7-14 of an ID number (remembered), None when they
+        are not a past date (the full checks then name the rule)."""
+        try:
+            born = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            return None
+        if born > self._today:
+            return None
+        encoded = encoding.birth_date(born)
+        if len(self._births) < _CACHE_LIMIT:
+            self._births[digits] = encoded
+        return encoded
 
     def _fast_household(self, values: tuple[Any, ...]) -> tuple[Any, ...] | None:
         """(number, village, kind, address, phone) of household fields of kinds checked before,
@@ -447,8 +466,10 @@ class RowParser:
     ) -> None:
         member_id, member_id_text = self._ids.next_with_text()
         area = household.area
-        index = self._blind_index.digest_canonical(person_number[:18])
-        cipher = self._encrypt_number(person_number.encode("ascii"))
+        plain = person_number.encode("ascii")
+        # Indexed on the 18-character resident ID (Protector.person_number_index).
+        index = self._digest(plain[:18])
+        cipher = self._encrypt_number(plain)
         encoded_relationship, is_head = relationship
         members = self._members
         members += b"".join(
@@ -569,7 +590,7 @@ class RowParser:
             if phone is not None:
                 household.phone = (
                     self._encrypt_phone(phone.encode("ascii")),
-                    self._blind_index.digest(phone),
+                    self._digest(phone.encode("ascii")),
                     mask_phone(phone),
                 )
             return household, household.agreeing

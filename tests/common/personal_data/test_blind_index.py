@@ -63,3 +63,11 @@ def test_from_setting() -> None:
 
 def test_repr_hides_key() -> None:
     assert repr(BlindIndex(KEY)) == "BlindIndex(key=<hidden>)"
+
+
+def test_bulk_digester_gives_the_same_digests() -> None:
+    for key in (b"k" * 32, b"a much longer key than one sha-256 block of sixty-four bytes ....."):
+        index = BlindIndex(key)
+        digest = index.bulk_digester()
+        for value in ("110105194912310021", "13812345678", "王"):
+            assert digest(value.encode("utf-8")) == index.digest_canonical(value)
