@@ -295,8 +295,10 @@ def process_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def server_cpu(links: list[uuid.UUID], pool: int, database: str) -> None:
-    """Server CPU per request, one request at a time to one uvicorn worker: where time goes."""
+async def server_cpu(links: list[uuid.UUID], pool: int, database: str, requests: int) -> None:
+    """Server CPU per request, one request at a time to one uvicorn worker: where time goes.
+    `requests` of each kind are measured after 20 unmeasured ones (more: less noise from a
+    shared machine)."""
     port = free_port()
     server = start_uvicorn(port, workers=1, pool=pool)
     headers = {"Authorization": f"Bearer {token()}"}
@@ -313,7 +315,7 @@ async def server_cpu(links: list[uuid.UUID], pool: int, database: str) -> None:
                 for warm in (True, False):
                     began = process_seconds(server.pid)
                     with BackendMeter(database) as backends:
-                        for n in range(20 if warm else 300):
+                        for n in range(20 if warm else requests):
                             body = None
                             if method == "POST":
                                 body = {
@@ -325,17 +327,17 @@ async def server_cpu(links: list[uuid.UUID], pool: int, database: str) -> None:
                                 extra = {**headers, "Idempotency-Key": uuid.uuid4().hex}
                             status, _ = await client.request(method, path, extra, body)
                             assert status < 300, status
-                used = (process_seconds(server.pid) - began) / 300 * 1000
+                used = (process_seconds(server.pid) - began) / requests * 1000
                 print(
                     f"  server CPU per request, {label:38} {used:5.2f} ms"
-                    f" (database backends {backends.seconds / 300 * 1000:5.2f} ms)"
+                    f" (database backends {backends.seconds / requests * 1000:5.2f} ms)"
                 )
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-async def main(pool: int, modes: list[str], workers: int) -> None:
+async def main(pool: int, modes: list[str], workers: int, cpu_requests: int) -> None:
     settings = prepare()
     dsn = funds_dsn(settings)
     database = settings.service_database_url("funds").database or "funds"
@@ -366,7 +368,7 @@ async def main(pool: int, modes: list[str], workers: int) -> None:
         for mode in modes:
             links = await seed(connection)
             if mode == "cpu":
-                await server_cpu(links, pool, database)
+                await server_cpu(links, pool, database, cpu_requests)
                 continue
             result = await runners[mode](links)
             if mode != "kit-noop":
@@ -389,5 +391,8 @@ if __name__ == "__main__":
         default=["uvicorn", "replicas", "in-process", "kit-noop", "floor"],
         choices=["uvicorn", "replicas", "in-process", "kit-noop", "floor", "cpu"],
     )
+    parser.add_argument(
+        "--cpu-requests", type=int, default=300, help="requests of each kind in `cpu` (300)"
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.pool, arguments.modes, arguments.workers))
+    asyncio.run(main(arguments.pool, arguments.modes, arguments.workers, arguments.cpu_requests))

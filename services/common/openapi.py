@@ -7,8 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
 
+from services.common.auth.dependencies import bearer, bearer_gates
 from services.common.errors import PROBLEM_JSON, Problem
 
 _REF = "#/components/schemas/{model}"
@@ -39,11 +44,41 @@ def document_problems(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            _with_bearer_gates(schema, app.routes)
             _with_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _with_bearer_gates(schema: dict[str, Any], routes: list[BaseRoute]) -> None:
+    """Name the bearer scheme on every operation behind a role gate, as FastAPI does for a
+    `Security` dependency: the gates read the token without one (`bearer_gates`)."""
+    name = bearer.scheme_name
+    requirement: dict[str, list[str]] = {name: []}
+    gated = False
+    for context in iter_route_contexts(routes):
+        if not isinstance(context.original_route, APIRoute) or not context.include_in_schema:
+            continue
+        if not _behind_gate(context.dependant):
+            continue
+        item = schema.get("paths", {}).get(context.path_format, {})
+        for method in context.methods or ():
+            operation = item.get(method.lower())
+            if operation is None:
+                continue
+            gated = True
+            security = operation.setdefault("security", [])
+            if requirement not in security:
+                security.append(requirement)
+    if gated:
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes.setdefault(name, jsonable_encoder(bearer.model, by_alias=True, exclude_none=True))
+
+
+def _behind_gate(dependant: Dependant) -> bool:
+    return any(sub.call in bearer_gates or _behind_gate(sub) for sub in dependant.dependencies)
 
 
 def _with_problems(schema: dict[str, Any]) -> None:

@@ -174,6 +174,7 @@ def _gates(dependant: Dependant) -> _Gates:
         if call is dependencies.get_principal:
             gates.takes_token = True
         elif _made_by(call, "require_roles"):
+            gates.takes_token = True  # it reads the token itself (not through get_principal)
             allowed = frozenset(_closure(call, "allowed"))
             gates.roles = allowed if gates.roles is None else gates.roles & allowed
         elif _made_by(call, "require_scope"):

@@ -74,3 +74,10 @@ def test_a_route_added_later_is_still_found(settings: CommonSettings) -> None:
         route.matches(scope("GET", f"{API_PREFIX}/late/second"))[0] for route in app.router.routes
     ]
     assert Match.FULL in matches
+
+
+def test_role_gated_operations_still_document_the_bearer_scheme() -> None:
+    spec = funds_app().openapi()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    for method, path in (("post", "/api/v1/payments"), ("get", "/api/v1/fund-links/{link_id}")):
+        assert spec["paths"][path][method]["security"] == [{"HTTPBearer": []}], (method, path)

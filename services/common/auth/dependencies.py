@@ -52,18 +52,20 @@ def _authenticated(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+# Dependencies that read the bearer token themselves, without `bearer` as a sub-dependency;
+# the OpenAPI document still names the scheme on their operations (services.common.openapi).
+bearer_gates: set[Callable[..., object]] = set()
+
+
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency letting only the given roles through (403 `role_not_allowed` otherwise).
 
-    It reads the principal itself instead of depending on `get_principal`: every dependency
-    level costs FastAPI's solver some CPU on every request, and nearly every route has a role
-    gate. The bearer scheme stays a sub-dependency, so the OpenAPI document is unchanged."""
+    Nearly every route has one, and FastAPI's solver costs some CPU for each dependency on
+    every request, so it reads the principal itself (not through `get_principal`) and leaves
+    the bearer scheme, whose answer nothing reads, to the OpenAPI document (`bearer_gates`)."""
     allowed = frozenset(roles)
 
-    async def check(
-        request: Request,
-        _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,
-    ) -> Principal:
+    async def check(request: Request) -> Principal:
         principal = _authenticated(request)
         if principal.role not in allowed:
             raise Forbidden(
@@ -71,6 +73,7 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
             )
         return principal
 
+    bearer_gates.add(check)
     return check
 
 
