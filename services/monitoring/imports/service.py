@@ -15,6 +15,7 @@ second sees the first's rows once it commits, or nothing if it rolled back.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator
@@ -104,6 +105,7 @@ class _Import:
         self.chunks = 0
         self.bytes = 0
         self.connection: asyncpg.Connection
+        self.unwritten: ChunkPlan | None = None  # the last chunk's rows, until written
 
     async def execute(self, body: AsyncIterator[bytes], content_length: int | None) -> ImportReport:
         import_id = uuid.uuid4()
@@ -121,6 +123,8 @@ class _Import:
             self._read_header()
             while self.in_flight:
                 await self._apply(await self._next())
+            if self.unwritten is not None:
+                await self._write(self.unwritten)
         finally:
             for pending in self.in_flight:
                 pending.cancel()
@@ -165,8 +169,20 @@ class _Import:
             connection, ledger.unknown_households(result)
         )
         active = await repository.active_memberships(connection, result.person_index)
-        plan = ledger.absorb(result, existing, active)
-        await self._write(plan)
+        # The previous chunk's rows go to the database while the ledger takes in this one, in a
+        # thread so the loop can feed the COPY. This chunk's look-ups could run before those
+        # rows were written: they ask only for household numbers the ledger has not seen (so
+        # none of those rows) and for people, whom the ledger checks against every row taken
+        # in before it looks at what the database said.
+        writing = None
+        if self.unwritten is not None:
+            writing = asyncio.ensure_future(self._write(self.unwritten))
+            self.unwritten = None
+        try:
+            self.unwritten = await asyncio.to_thread(ledger.absorb, result, existing, active)
+        finally:
+            if writing is not None:
+                await writing
 
     async def _write(self, plan: ChunkPlan) -> None:
         connection = self.connection
