@@ -61,16 +61,17 @@ async def import_once(
 
 
 def describe_cpu(used: dict[str, float], members: int, cores: int, workers: int) -> str:
-    """CPU per component, and the wall time the run would take if it had the machine's cores
-    to itself: the workers run beside the loop and the database, which take turns on each
-    chunk (the critical path), and no worker can do more than its share."""
+    """CPU per component (and per member), and the wall time the run would take if it had the
+    machine's cores to itself: the workers run beside the loop and the database, and the
+    loop's ledger work on one chunk overlaps the database's COPY of the one before, so none of
+    the three can take less than its own CPU and no worker more than its share."""
     total = sum(used.values())
-    serial = used["app"] + used["database"]
-    estimate = max(total / cores, serial, used["workers"] / max(1, workers))
+    estimate = max(total / cores, used["app"], used["database"], used["workers"] / max(1, workers))
     parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
+    per_member = " / ".join(f"{seconds / members * 1e6:.1f}" for seconds in used.values())
     return (
-        f"CPU s: {parts} (total {total:.1f}); alone on {cores} cores: about "
-        f"{estimate:.0f} s = {members / estimate:,.0f} members/s"
+        f"CPU s: {parts} (total {total:.1f}; per member {per_member} us); alone on {cores} "
+        f"cores: about {estimate:.0f} s = {members / estimate:,.0f} members/s"
     )
 
 
