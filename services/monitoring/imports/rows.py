@@ -87,6 +87,7 @@ _MEMBER_CODES = (
 _HOUSEHOLD = slice(0, 5)
 _PERSON_NUMBER, _NAME, _RELATIONSHIP = 5, 6, 7
 _REST = slice(8, 18)  # education .. extreme_poverty_support
+_WORK_MONTHS = 5  # within _REST; the flags follow it
 _PLAIN_LAST = frozenset("0123456789X")
 _CHINA = datetime.timezone(datetime.timedelta(hours=8))
 _SPLIT_FIELDS = methodcaller("split", ",")
@@ -433,9 +434,13 @@ class RowParser:
         return number, village, kind, address, phone
 
     def _fast_rest(self, values: tuple[Any, ...]) -> bytes | None:
-        """The encoded education .. extreme_poverty_support, each value one accepted before."""
+        """The encoded education .. extreme_poverty_support, each value one accepted before.
+        A whole number of months from JSON is looked up as (int, n): 5.0 and true equal 5 and
+        1 as keys, but are not whole numbers of months."""
         parts = []
-        for value, accepted in zip(values, self._rest_values, strict=True):
+        for column, (value, accepted) in enumerate(zip(values, self._rest_values, strict=True)):
+            if column == _WORK_MONTHS and value.__class__ is int:
+                value = (int, value)
             try:
                 encoded = accepted.get(value)
             except TypeError:
@@ -445,7 +450,8 @@ class RowParser:
             parts.append(encoded)
         parts.append(encoding.MEMBER_END)
         rest = b"".join(parts)
-        if len(self._rests) < _CACHE_LIMIT:
+        months = values[_WORK_MONTHS]
+        if len(self._rests) < _CACHE_LIMIT and (months is None or months.__class__ is str):
             self._rests[values] = rest
         return rest
 
@@ -562,8 +568,18 @@ class RowParser:
             self._household_keys[values[_HOUSEHOLD]] = (household, agreeing)
             if values[1] == village:
                 self._valid_villages[village] = village
-        for value, accepted, encoded_value in zip(rest, self._rest_values, encoded, strict=True):
-            if (value is None or value.__class__ is str) and len(accepted) < _CACHE_LIMIT:
+        # Text values by themselves; from JSON, flags (where 1 and true mean the same) and
+        # whole months as (int, n).
+        for column, (value, accepted, encoded_value) in enumerate(
+            zip(rest, self._rest_values, encoded, strict=True)
+        ):
+            if len(accepted) >= _CACHE_LIMIT:
+                continue
+            if value is None or value.__class__ is str:
+                accepted[value] = encoded_value
+            elif column == _WORK_MONTHS and value.__class__ is int:
+                accepted[int, value] = encoded_value
+            elif column > _WORK_MONTHS and value.__class__ is bool:
                 accepted[value] = encoded_value
         if values[_RELATIONSHIP].__class__ is str:
             self._relationships[values[_RELATIONSHIP]] = encoded_relationship

@@ -77,3 +77,26 @@ async def test_a_csv_file_reads_the_same_with_and_without_quotes(
     assert answer.json()["members_created"] == 2
     members = await stored_members(apps["monitoring"], "P-4")
     assert [m.name for m in members] == ['王"引号"']
+
+
+async def test_json_values_equal_to_accepted_ones_are_still_checked_by_type(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    """The parser remembers accepted values; 5.0 and true equal 5 and 1 as dict keys but are
+    not whole months, while 1 means true for a flag."""
+    rows = [
+        row("J-1", work_months=5, medical_insurance=True),
+        row("J-2", work_months=5, medical_insurance=True),
+        row("J-3", work_months=5.0),
+        row("J-4", work_months=True),
+        row("J-5", work_months=1, medical_insurance=1),
+    ]
+    body = ("\n".join(json.dumps(item) for item in rows) + "\n").encode("utf-8")
+    async with client_for("monitoring") as client:
+        answer = await upload(
+            client, body, tokens.county_admin(), media_type="application/x-ndjson"
+        )
+    report = answer.json()
+    assert rules_by_row(report) == {3: ("format", "work_months"), 4: ("format", "work_months")}
+    members = await stored_members(apps["monitoring"], "J-5")
+    assert [(m.work_months, m.medical_insurance) for m in members] == [(1, True)]
