@@ -8,7 +8,7 @@ from typing import Any
 
 from services.common.areas import AreaLevel, InvalidAreaCode, is_within, level_of
 
-_LIMITS = {"household_number": 40, "name": 50, "address": 200, "work_place": 100}
+LIMITS = {"household_number": 40, "name": 50, "address": 200, "work_place": 100}
 FLAGS = (
     "medical_insurance",
     "pension_insurance",
@@ -56,7 +56,7 @@ def text_field(value: Any, name: str) -> str | None:
             raise RowProblem(name, "string_encoding", f"{name} is not valid Unicode.") from None
     if "\x00" in value:
         raise RowProblem(name, "string_encoding", f"{name} contains a NUL character.")
-    limit = _LIMITS.get(name)
+    limit = LIMITS.get(name)
     if limit is not None and len(value) > limit:
         raise RowProblem(name, "too_long", f"{name} is longer than {limit} characters.")
     return value

@@ -88,6 +88,10 @@ _HOUSEHOLD = slice(0, 5)
 _PERSON_NUMBER, _NAME, _RELATIONSHIP = 5, 6, 7
 _REST = slice(8, 18)  # education .. extreme_poverty_support
 _WORK_MONTHS = 5  # within _REST; the flags follow it
+# The fields' length limits, for the fast path.
+_NUMBER_LIMIT = check.LIMITS["household_number"]
+_NAME_LIMIT = check.LIMITS["name"]
+_ADDRESS_LIMIT = check.LIMITS["address"]
 _PLAIN_LAST = frozenset("0123456789X")
 _CHINA = datetime.timezone(datetime.timedelta(hours=8))
 _SPLIT_FIELDS = methodcaller("split", ",")
@@ -359,7 +363,7 @@ class RowParser:
         name = name.strip()
         if (
             not name
-            or len(name) > 50
+            or len(name) > _NAME_LIMIT
             or len(raw) != 18
             or not raw.isascii()
             or not raw[:17].isdigit()
@@ -414,13 +418,13 @@ class RowParser:
         if number.__class__ is not str:
             return None
         number = number.strip()
-        if not number or len(number) > 40 or not _encodable(number):
+        if not number or len(number) > _NUMBER_LIMIT or not _encodable(number):
             return None
         if address is not None:
             if address.__class__ is not str:
                 return None
             address = address.strip() or None
-            if address is not None and (len(address) > 200 or not _encodable(address)):
+            if address is not None and (len(address) > _ADDRESS_LIMIT or not _encodable(address)):
                 return None
         if phone is not None:
             if phone.__class__ is not str:
