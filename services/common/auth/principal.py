@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from services.common.areas import is_within, level_of, scope_bounds
 from services.common.auth.roles import Role, Scope
@@ -25,9 +26,10 @@ class Principal:
     def has_scope(self, scope: Scope) -> bool:
         return scope.value in self.scopes
 
-    @property
+    @cached_property
     def area_bounds(self) -> tuple[str, str]:
-        """Inclusive area-code range for a `BETWEEN` in SQL."""
+        """Inclusive area-code range for a `BETWEEN` in SQL (worked out once: the verifier
+        hands out the same principal for every request with the same token)."""
         return scope_bounds(self.area)
 
     @property
