@@ -5,13 +5,23 @@ Processes, not threads, because checking and encoding rows is pure Python and ho
 thread keeps the event loop responsive but adds no speed. The pool is spawned, not forked
 (forking a process that runs an event loop and a connection pool is unsafe), on first use, and
 kept for the life of the app process: starting workers costs about a second.
+
+Every pool here is a `spawned_pool`: its workers exit when the app process is gone. A worker
+of a plain `ProcessPoolExecutor` holds both ends of its call queue's pipe, so when the app
+process is killed (SIGKILL, out of memory) it never sees end-of-file and waits for ever; a
+supervisor that restarts the app would pile up such orphans, each holding the data keys.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+
+# How often a worker checks that the process which started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
@@ -25,10 +35,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is None or _pool_workers != workers:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=False)
-            _pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-            )
+            _pool = spawned_pool(workers)
             _pool_workers = workers
         return _pool
 
@@ -39,3 +46,26 @@ def forget_pool(broken: ProcessPoolExecutor) -> None:
     with _pool_lock:
         if _pool is broken:
             _pool = None
+
+
+def spawned_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` spawned processes that each exit once the process that started
+    them has gone."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def exit_with_parent(parent: int) -> None:
+    """Run in each worker as it starts: a daemon thread ends the worker when its parent is no
+    longer `parent` (the orphan is re-parented to init or a subreaper)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

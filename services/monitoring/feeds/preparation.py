@@ -11,7 +11,6 @@ it still encrypted, and comes back as COPY payloads.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 
 from services.common.personal_data import BlindIndex, Keyring, Protector, parse_person_number
+from services.common.process_pool import spawned_pool
 from services.monitoring.feeds.encoding import EncodedChunk, encode_chunk
 from services.monitoring.feeds.formats import Format
 from services.monitoring.feeds.records import RecordChecker
@@ -88,7 +88,7 @@ class Preparer:
     def _pool(self) -> ProcessPoolExecutor | None:
         if not self.processes:
             return None
-        return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+        return spawned_pool(self.processes)
 
     async def __call__(
         self, spec: CheckerSpec, batch_id: uuid.UUID, chunk: SealedChunk

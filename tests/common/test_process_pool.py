@@ -1,0 +1,79 @@
+"""The kit's worker processes exit when the app process that started them is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A stand-in for an app process: it starts a pool, reports its worker's pid, and waits to be
+# killed as a supervisor or the out-of-memory killer would (SIGKILL: no shutdown, no atexit).
+APP = """
+import os, sys
+from services.common.process_pool import spawned_pool
+
+pool = spawned_pool(1)
+print(pool.submit(os.getpid).result(timeout=60), flush=True)
+sys.stdin.read()
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (an exited one not yet reaped is a zombie: not live)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    state = next(line for line in status.splitlines() if line.startswith("State:"))
+    return "Z" not in state.split()[1]
+
+
+def _start_app() -> tuple[subprocess.Popen[str], int]:
+    app = subprocess.Popen(
+        [sys.executable, "-c", APP],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert app.stdout is not None
+    worker = int(app.stdout.readline())
+    assert _running(worker)
+    return app, worker
+
+
+def _wait_until_gone(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _running(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_worker_exits_when_its_app_process_is_killed() -> None:
+    app, worker = _start_app()
+    try:
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(timeout=10)
+        assert _wait_until_gone(worker, seconds=15), "the orphaned worker is still running"
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
+def test_a_worker_stays_while_its_app_process_lives() -> None:
+    app, worker = _start_app()
+    try:
+        # Several of the worker's checks of its parent pass without it leaving.
+        assert not _wait_until_gone(worker, seconds=3)
+    finally:
+        app.kill()
+        app.wait(timeout=10)
+        if not _wait_until_gone(worker, seconds=15):
+            os.kill(worker, signal.SIGKILL)
