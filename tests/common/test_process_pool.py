@@ -6,8 +6,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.support.processes import running, wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,16 +24,6 @@ sys.stdin.read()
 """
 
 
-def _running(pid: int) -> bool:
-    """Whether `pid` is a live process (an exited one not yet reaped is a zombie: not live)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    state = next(line for line in status.splitlines() if line.startswith("State:"))
-    return "Z" not in state.split()[1]
-
-
 def _start_app() -> tuple[subprocess.Popen[str], int]:
     app = subprocess.Popen(
         [sys.executable, "-c", APP],
@@ -43,17 +34,8 @@ def _start_app() -> tuple[subprocess.Popen[str], int]:
     )
     assert app.stdout is not None
     worker = int(app.stdout.readline())
-    assert _running(worker)
+    assert running(worker)
     return app, worker
-
-
-def _wait_until_gone(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _running(pid):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_a_worker_exits_when_its_app_process_is_killed() -> None:
@@ -61,9 +43,9 @@ def test_a_worker_exits_when_its_app_process_is_killed() -> None:
     try:
         os.kill(app.pid, signal.SIGKILL)
         app.wait(timeout=10)
-        assert _wait_until_gone(worker, seconds=15), "the orphaned worker is still running"
+        assert not wait_until_gone([worker], seconds=15), "the orphaned worker is still running"
     finally:
-        if _running(worker):
+        if running(worker):
             os.kill(worker, signal.SIGKILL)
 
 
@@ -71,9 +53,9 @@ def test_a_worker_stays_while_its_app_process_lives() -> None:
     app, worker = _start_app()
     try:
         # Several of the worker's checks of its parent pass without it leaving.
-        assert not _wait_until_gone(worker, seconds=3)
+        assert wait_until_gone([worker], seconds=3) == [worker]
     finally:
         app.kill()
         app.wait(timeout=10)
-        if not _wait_until_gone(worker, seconds=15):
+        if wait_until_gone([worker], seconds=15):
             os.kill(worker, signal.SIGKILL)

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from scripts.embedded_db import Cluster
+from tests.support.processes import children_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "dixian_hf_"
@@ -119,11 +120,15 @@ class AppProcess:
         assert self.process is not None
         self.process.send_signal(sig)
 
-    def kill(self) -> None:
-        """SIGKILL: no shutdown hook runs, connections drop where they are."""
+    def kill(self) -> list[int]:
+        """SIGKILL: no shutdown hook runs, connections drop where they are. The processes the
+        app had started (its worker processes), which must then end on their own."""
+        started: list[int] = []
         if self.process is not None and self.process.poll() is None:
+            started = children_of(self.process.pid)
             self.process.kill()
             self.process.wait()
+        return started
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

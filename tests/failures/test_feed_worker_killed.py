@@ -16,6 +16,7 @@ from services.common.auth.roles import Role
 from tests.failures.data import import_file, inpatient_records, ndjson, new_person_number, rows
 from tests.failures.servers import AppProcess, Apps, Throwaway
 from tests.support.identities import TokenFactory
+from tests.support.processes import wait_until_gone
 
 VILLAGE = "411424105213"
 COUNTY = "411424000000"
@@ -33,13 +34,13 @@ async def batch(client: httpx.AsyncClient, headers: dict[str, str], batch_id: st
 
 async def kill_midway(
     app: AppProcess, client: httpx.AsyncClient, headers: dict[str, str], batch_id: str
-) -> None:
+) -> list[int]:
+    """Kill the app once three chunks are done; the processes it had started."""
     for _ in range(6000):
         progress = await batch(client, headers, batch_id)
         assert progress["state"] != "done", "the batch finished before it could be interrupted"
         if progress["chunks_done"] >= 3:
-            app.kill()
-            return
+            return app.kill()
         await asyncio.sleep(0.02)
     raise AssertionError(f"the batch did not progress: {progress}")
 
@@ -98,7 +99,11 @@ async def test_a_batch_cut_by_sigkill_resumes_without_loss_or_duplicates(
         )
         assert pushed.status_code == 202, pushed.text
         batch_id = pushed.json()["id"]
-        await kill_midway(monitoring, client, department, batch_id)
+        orphans = await kill_midway(monitoring, client, department, batch_id)
+
+    # The killed app's feed worker process (and multiprocessing's tracker) end on their own.
+    assert orphans, "the app had started no worker process"
+    assert not wait_until_gone(orphans, seconds=15), "processes of the killed app still run"
 
     # Only whole chunks were committed: their records, events and checkpoint agree.
     cut = await committed(url, batch_id)
