@@ -17,7 +17,7 @@ from services.common.auth.roles import Role
 from services.common.errors import DixianError
 from services.monitoring.codes.book import code_book
 from services.monitoring.imports import service
-from services.monitoring.imports.rows import ImportFormat
+from services.monitoring.imports.chunks import ImportFormat
 from services.monitoring.imports.schemas import ImportReport
 from services.monitoring.imports.workers import ImportTuning
 

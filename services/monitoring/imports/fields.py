@@ -123,7 +123,7 @@ def flag(value: Any, name: str) -> bool:
 
 
 def household_of(values: Any) -> str | None:
-    """The household number of a rejected row (its values in the order of `rows.FIELDS`), when
+    """The household number of a rejected row (its values in the order of `chunks.FIELDS`), when
     there is one to tie the row to."""
     household = values[0] if isinstance(values, tuple) else None
     if isinstance(household, str):

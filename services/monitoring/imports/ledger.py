@@ -30,7 +30,7 @@ from enum import Enum
 from services.common.copy_binary import text
 from services.monitoring.figures.contribution import HouseholdState, contribution
 from services.monitoring.imports import encoding
-from services.monitoring.imports.rows import (
+from services.monitoring.imports.chunks import (
     AGREEING_FIELDS,
     CHANGE_SIZE,
     HOUSEHOLD_CHANGE_SIZE,

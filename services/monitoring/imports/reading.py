@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 
 from services.common.errors import InvalidInput
-from services.monitoring.imports.rows import FIELDS, REQUIRED_FIELDS
+from services.monitoring.imports.chunks import FIELDS, REQUIRED_FIELDS
 
 BOM = b"\xef\xbb\xbf"
 

@@ -21,11 +21,9 @@ import datetime
 import io
 import json
 import struct
-from array import array
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from operator import itemgetter, methodcaller
-from typing import Any, Literal
+from typing import Any
 
 from stdnum.cn import ric
 
@@ -43,31 +41,9 @@ from services.common.personal_data import (
 from services.common.personal_data.protector import PERSON_NUMBER, PHONE
 from services.monitoring.imports import encoding
 from services.monitoring.imports import fields as check
+from services.monitoring.imports.chunks import FIELDS, Chunk, ChunkResult, ParserContext
 from services.monitoring.imports.fields import FLAGS, RowProblem
 from services.monitoring.imports.ids import UuidSeven
-
-ImportFormat = Literal["ndjson", "csv"]
-
-HOUSEHOLD_FIELDS = ("household_number", "village", "kind", "address", "phone")
-MEMBER_FIELDS = (
-    "person_number",
-    "name",
-    "relationship",
-    "education",
-    "student_status",
-    "health",
-    "labour_ability",
-    "work_place",
-    "work_months",
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
-)
-FIELDS = HOUSEHOLD_FIELDS + MEMBER_FIELDS
-REQUIRED_FIELDS = ("household_number", "village", "kind", "person_number", "name", "relationship")
-# Fields a household's rows must agree on (the village, kind, address and phone of the household).
-AGREEING_FIELDS = ("village", "kind", "address", "phone")
 
 _CODE_LISTS = (
     "household_kind",
@@ -101,88 +77,6 @@ _length = struct.Struct("!i").pack
 _MASKED_LENGTH = _length(18)
 _KINDS = {kind: text(kind) for kind in ("resident_id", "disability_certificate")}
 _SEXES = {"male": text("male"), "female": text("female")}
-
-
-@dataclass(frozen=True)
-class ParserContext:
-    """Everything a worker needs, picklable: the format, the caller's area, the code lists and
-    the key settings (a worker process builds its own keyring and blind index from them)."""
-
-    format: ImportFormat
-    columns: tuple[str, ...] | None  # the CSV header, None for NDJSON
-    scope_area: str
-    codes: Mapping[str, frozenset[str]]
-    data_keys: str
-    data_key_current: str | None
-    blind_index_key: str
-
-
-@dataclass(frozen=True)
-class Chunk:
-    number: int
-    data: bytes
-
-
-@dataclass
-class ChunkResult:
-    """A parsed chunk. Valid rows are numbered by position (file order); for each, its row
-    number, blind index, whether it is a head's row and its encoded `members` and `changes` rows.
-    Households are numbered in the order of their first valid row (their ordinal); each has its
-    encoded row (with no head name when it has no head's row here) and change row. Columns, not
-    objects: they cross from the worker process cheaply. Change rows have a fixed size."""
-
-    number: int
-    records: int = 0  # data rows in the chunk, blank ones included (they are numbered)
-    received: int = 0  # non-blank rows
-    row: array[int] = field(default_factory=lambda: array("I"))  # 1-based within the chunk
-    person_index: list[bytes] = field(default_factory=list)
-    head: bytearray = field(default_factory=bytearray)
-    members: bytes = b""
-    member_ends: array[int] = field(default_factory=lambda: array("I"))
-    member_changes: bytes = b""
-    # Households, by ordinal.
-    households: list[str] = field(default_factory=list)  # their numbers
-    household_ids: bytes = b""  # 16 bytes each, fresh in each chunk
-    agreeing: list[tuple[str | None, ...]] = field(default_factory=list)  # of the first row
-    head_names: list[str | None] = field(default_factory=list)  # on the first head's row
-    heads: bytearray = field(default_factory=bytearray)  # head rows (at most 255)
-    first: array[int] = field(default_factory=lambda: array("I"))  # position of the first row
-    size: array[int] = field(default_factory=lambda: array("I"))  # valid rows
-    scattered: dict[int, list[int]] = field(default_factory=dict)  # positions, if not adjacent
-    household_rows: bytes = b""
-    household_ends: array[int] = field(default_factory=lambda: array("I"))
-    household_changes: bytes = b""
-    # position -> household fields of a row that differ from its household's first row
-    disagreeing: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
-    disagreeing_households: set[int] = field(default_factory=set)  # ordinals
-    # (row, household number if it could be read, field, rule, message)
-    rejected: list[tuple[int, str | None, str, str, str]] = field(default_factory=list)
-
-    def positions(self, ordinal: int) -> Sequence[int]:
-        """The positions of a household's valid rows."""
-        scattered = self.scattered.get(ordinal)
-        if scattered is not None:
-            return scattered
-        first = self.first[ordinal]
-        return range(first, first + self.size[ordinal])
-
-    def household_id(self, ordinal: int) -> bytes:
-        return self.household_ids[ordinal * 16 : ordinal * 16 + 16]
-
-    def household_row(self, ordinal: int) -> bytes:
-        start = self.household_ends[ordinal - 1] if ordinal else 0
-        return self.household_rows[start : self.household_ends[ordinal]]
-
-    def member_row(self, position: int) -> bytes:
-        start = self.member_ends[position - 1] if position else 0
-        return self.members[start : self.member_ends[position]]
-
-    def member_change(self, position: int) -> bytes:
-        return self.member_changes[position * CHANGE_SIZE : (position + 1) * CHANGE_SIZE]
-
-
-CHANGE_SIZE = len(encoding.member_change(bytes(36), text("0" * 12)))
-HOUSEHOLD_CHANGE_SIZE = len(encoding.household_change(bytes(36), text("0" * 12)))
 
 
 class _Household:

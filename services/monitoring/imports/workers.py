@@ -19,7 +19,8 @@ from typing import Literal
 
 from services.common.errors import DixianError
 from services.common.process_pool import forget_pool, process_pool
-from services.monitoring.imports.rows import Chunk, ChunkResult, ParserContext, RowParser
+from services.monitoring.imports.chunks import Chunk, ChunkResult, ParserContext
+from services.monitoring.imports.rows import RowParser
 from services.monitoring.imports.rows import parse_in_worker as _parse_in_worker
 
 Mode = Literal["auto", "process", "thread"]
