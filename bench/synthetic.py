@@ -16,6 +16,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from services.monitoring.imports.chunks import FIELDS as COLUMNS
+
 # Region codes the kit's region database knows (counties of 商丘市 and 周口市, 河南省).
 BIRTH_REGIONS = (
     "411424",
@@ -58,26 +60,6 @@ EDUCATION = ("primary", "junior_secondary", "senior_secondary", "illiterate", "c
 HEALTH = ("healthy", "healthy", "healthy", "chronic_illness", "serious_illness", "disabled")
 LABOUR = ("ordinary", "ordinary", "skilled", "weak", "none")
 CHILD_RELATIONSHIPS = ("son", "daughter", "grandchild", "parent", "child_in_law")
-COLUMNS = (
-    "household_number",
-    "village",
-    "kind",
-    "address",
-    "phone",
-    "person_number",
-    "name",
-    "relationship",
-    "education",
-    "student_status",
-    "health",
-    "labour_ability",
-    "work_place",
-    "work_months",
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
-)
 
 _WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
 _CHECK = "10X98765432"

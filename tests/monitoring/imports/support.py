@@ -14,30 +14,11 @@ from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
 from services.common.tables import changes
+from services.monitoring.imports.chunks import FIELDS as COLUMNS
 from services.monitoring.models import AreaFigure, Household, Member
 from tests.support.identities import VILLAGE
 from tests.support.monitoring import person_number
 
-COLUMNS = (
-    "household_number",
-    "village",
-    "kind",
-    "address",
-    "phone",
-    "person_number",
-    "name",
-    "relationship",
-    "education",
-    "student_status",
-    "health",
-    "labour_ability",
-    "work_place",
-    "work_months",
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
-)
 _births = count()
 
 
