@@ -3,9 +3,9 @@ for COPY.
 
 This is the CPU-heavy half of an import and runs in a worker (a process, or a thread for small
 uploads), so it depends only on the personal-data and area kits: no web framework, no database.
-A chunk always ends at a record boundary; rows are numbered within the chunk and the caller adds
-the offset. Rules that need other chunks (duplicates, households spread over chunks) or the
-database are decided by the caller (the ledger).
+A chunk always ends at a record boundary (`records` reads them); rows are numbered within the
+chunk and the caller adds the offset. Rules that need other chunks (duplicates, households
+spread over chunks) or the database are decided by the caller (the ledger).
 
 Each row is first tried on a fast path that only looks up values already checked (a county's
 rows repeat their codes, villages and household fields) and encodes with bytes kept from
@@ -16,13 +16,8 @@ the values it accepted.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-import json
 import struct
-from collections.abc import Iterator
-from operator import itemgetter, methodcaller
 from typing import Any
 
 from stdnum.cn import ric
@@ -39,9 +34,9 @@ from services.common.personal_data import (
     parse_person_number,
 )
 from services.common.personal_data.protector import PERSON_NUMBER, PHONE
-from services.monitoring.imports import encoding
+from services.monitoring.imports import encoding, records
 from services.monitoring.imports import fields as check
-from services.monitoring.imports.chunks import FIELDS, Chunk, ChunkResult, ParserContext
+from services.monitoring.imports.chunks import Chunk, ChunkResult, ParserContext
 from services.monitoring.imports.fields import FLAGS, RowProblem
 from services.monitoring.imports.ids import UuidSeven
 
@@ -70,7 +65,6 @@ _NAME_LIMIT = check.LIMITS["name"]
 _ADDRESS_LIMIT = check.LIMITS["address"]
 _PLAIN_LAST = frozenset("0123456789X")
 _CHINA = datetime.timezone(datetime.timedelta(hours=8))
-_SPLIT_FIELDS = methodcaller("split", ",")
 # Caches of checked values stop growing here (a file of unusual variety just takes longer).
 _CACHE_LIMIT = 200_000
 _length = struct.Struct("!i").pack
@@ -137,7 +131,7 @@ class RowParser:
         # households, so it crosses to the app once).
         self._valid_villages: dict[str, str] = {}
         self._kinds = {kind: kind for kind in self.codes["household_kind"]}
-        self._pick = _picker(context.columns)
+        self._pick = records.picker(context.columns)
         # Per chunk.
         self._households: dict[str, _Household] = {}
         self._household_keys: dict[tuple[Any, ...], tuple[_Household, tuple[str | None, ...]]]
@@ -150,7 +144,7 @@ class RowParser:
         self._members, self._changes = bytearray(), bytearray()
         # NUL characters (raw or as JSON escapes) are refused by the full checks only.
         careful = b"\x00" in chunk.data or b"\\u0000" in chunk.data
-        for number, values in self._records(chunk.data, result):
+        for number, values in records.read(chunk.data, self.context, self._pick, result):
             result.received += 1
             try:
                 if careful or not self._fast_row(number, values, result):
@@ -163,75 +157,6 @@ class RowParser:
         result.members, result.member_changes = bytes(self._members), bytes(self._changes)
         self._finish_households(result)
         return result
-
-    # Reading records -------------------------------------------------------------------------
-
-    def _records(self, data: bytes, result: ChunkResult) -> Iterator[tuple[int, Any]]:
-        """(row number in the chunk, values in FIELDS order) of each non-blank record;
-        malformed records give a RowProblem as values, raised when the row is checked."""
-        if self.context.format == "ndjson":
-            yield from self._ndjson(data, result)
-        else:
-            yield from self._csv(data, result)
-
-    def _ndjson(self, data: bytes, result: ChunkResult) -> Iterator[tuple[int, Any]]:
-        lines = data.split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()
-        result.records = len(lines)
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                values = json.loads(line)
-            except UnicodeDecodeError:
-                yield number, RowProblem("row", "malformed", "The line is not valid UTF-8.")
-                continue
-            except json.JSONDecodeError as exc:
-                message = f"The line is not valid JSON: {exc.msg} at column {exc.colno}."
-                yield number, RowProblem("row", "malformed", message)
-                continue
-            except (ValueError, RecursionError):
-                yield number, RowProblem("row", "malformed", "The line is not valid JSON.")
-                continue
-            if not isinstance(values, dict):
-                yield number, RowProblem("row", "malformed", "The line is not a JSON object.")
-                continue
-            yield number, tuple(map(values.get, FIELDS))
-
-    def _csv(self, data: bytes, result: ChunkResult) -> Iterator[tuple[int, Any]]:
-        width = len(self.context.columns or ())
-        pick = self._pick
-        try:
-            text_ = data.decode("utf-8")
-            damaged = False
-        except UnicodeDecodeError:
-            text_ = data.decode("utf-8", errors="replace")
-            damaged = True
-        if "\r" in text_ and text_.count("\r") == text_.count("\r\n"):
-            text_ = text_.replace("\r\n", "\n")
-        if '"' in text_ or "\r" in text_:
-            records: Iterator[Any] = _csv_records(text_)
-        else:  # without quotes, a record is a line and its fields are between commas
-            lines = text_.split("\n")
-            if lines and not lines[-1]:
-                lines.pop()
-            records = map(_SPLIT_FIELDS, lines)
-        number = 0
-        for record in records:
-            number += 1
-            if isinstance(record, RowProblem):
-                yield number, record
-            elif not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            elif damaged and any("\ufffd" in value for value in record):
-                yield number, RowProblem("row", "malformed", "The row is not valid UTF-8.")
-            elif len(record) != width:
-                message = f"The row has {len(record)} fields; the header has {width}."
-                yield number, RowProblem("row", "malformed", message)
-            else:
-                yield number, pick(record)
-        result.records = number
 
     # The fast path ---------------------------------------------------------------------------
 
@@ -548,19 +473,6 @@ def _masked(person_number: str) -> bytes:
     return text(mask_person_number(person_number))
 
 
-def _csv_records(text_: str) -> Iterator[list[str] | RowProblem]:
-    """The records of CSV text, a RowProblem for one the reader refuses (it goes on with the
-    next line)."""
-    reader = csv.reader(io.StringIO(text_, newline=""))
-    while True:
-        try:
-            yield next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield RowProblem("row", "malformed", f"The row is not valid CSV: {exc}.")
-
-
 def _encodable(value: str) -> bool:
     if value.isascii():
         return True
@@ -573,21 +485,6 @@ def _encodable(value: str) -> bool:
 
 def _all_text(values: tuple[Any, ...]) -> bool:
     return all(value is None or value.__class__ is str for value in values)
-
-
-def _picker(columns: tuple[str, ...] | None) -> Any:
-    """A function from a CSV record to its values in FIELDS order (an empty text for a
-    column the file does not have)."""
-    if columns is None:
-        return tuple
-    if columns == FIELDS:
-        return tuple
-    missing = len(columns)
-    positions = [columns.index(name) if name in columns else missing for name in FIELDS]
-    getter = itemgetter(*positions)
-    if missing in positions:
-        return lambda record: getter([*record, ""])
-    return getter
 
 
 # A worker process keeps the parsers of the last few imports it served (an import sends its
