@@ -1,20 +1,30 @@
-"""Applying a pushed batch: one transaction for the batch, one savepoint per operation
-holding its writes and its `sync_operations` row, so one failing operation undoes nothing
-else, and an operation id already applied answers its stored outcome instead of applying
-twice. The outcomes are answered only after the batch commits: an answer lost, or a commit
-failed, is recovered by resending the batch. One commit per batch rather than per operation:
-each commit waits for a WAL flush (about 3 ms on the benchmark machine, more than a simple
-operation's statements), and a savepoint costs none.
+"""Applying a pushed batch: one savepoint per operation holding its writes and its
+`sync_operations` row, so one failing operation undoes nothing else, and an operation id
+already applied answers its stored outcome instead of applying twice. The outcomes are answered
+only after the batch is committed: an answer lost, or a commit failed, is recovered by
+resending the batch.
 
-The append-only rows of the batch (audit log, change feed, `sync_operations`) are held in
-memory and inserted together before the commit, one statement per table instead of several per
+A batch commits once, or once per group of operations when it is long. Not per operation: each
+commit waits for a WAL flush (about 3 ms on the benchmark machine, more than a simple
+operation's statements), and a savepoint costs none. But a savepoint that writes takes a
+subtransaction id, and PostgreSQL keeps only 64 of them per transaction in shared memory
+(`PGPROC_MAX_CACHED_SUBXIDS`): past that the transaction "overflows", and until it ends every
+other session's snapshot must look its in-progress ids up in `pg_subtrans`, which slows the
+whole server. So the operations are applied in groups that stay under 64 ids, each group its
+own transaction. When a later group fails (503), the earlier ones are kept; the device resends
+the batch, and their operations answer `already_applied`.
+
+The append-only rows of a group (audit log, change feed, `sync_operations`) are held in memory
+and inserted together before its commit, one statement per table instead of several per
 operation; an operation that fails drops its held rows with its savepoint. Pushes of one
-principal take turns (`serialize_pushes`), so no other push can store the same operation id
-meanwhile, and an operation naming one created earlier in the batch finds it in `applied`."""
+principal take turns, group by group (`serialize_pushes`), so no other push can store the same
+operation id meanwhile, and an operation naming one created earlier in the batch finds it in
+`applied`."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import asyncpg
@@ -48,6 +58,10 @@ logger = logging.getLogger("dixian.sync")
 RETRYABLE = {DependencyPending.code, "write_conflict", "database_unavailable", "internal_error"}
 
 
+# Subtransaction ids a group of operations may take: PostgreSQL caches 64 a transaction.
+SUBTRANSACTION_IDS = 64
+
+
 async def push(
     database: Database,
     principal: Principal,
@@ -57,28 +71,63 @@ async def push(
 ) -> list[Outcome]:
     """The outcome of every operation, in the order sent, once all are committed."""
     parsed = [parse(index, raw) for index, raw in enumerate(raw_operations)]
-    wanted = [item.operation.operation_id for item in parsed if isinstance(item, Parsed)]
+    applied: dict[uuid.UUID, StoredOperation] = {}
+    outcomes: list[Outcome] = []
+    for group in groups(parsed):
+        outcomes += await _push_group(database, principal, book, protector, group, applied)
+    return outcomes
+
+
+def groups(parsed: list[Parsed | Outcome]) -> list[list[Parsed | Outcome]]:
+    """The batch cut into groups of consecutive operations that together take at most
+    SUBTRANSACTION_IDS subtransaction ids: one for an operation on the driver (its savepoint),
+    two for one through the ORM (its savepoint nests in the driver's, which then takes an id
+    too). Operations refused before they run take none."""
+    cut: list[list[Parsed | Outcome]] = [[]]
+    taken = 0
+    for item in parsed:
+        ids = 0 if isinstance(item, Outcome) else 1 if runs_on_driver(item.operation) else 2
+        if taken + ids > SUBTRANSACTION_IDS:
+            cut.append([])
+            taken = 0
+        cut[-1].append(item)
+        taken += ids
+    return cut
+
+
+async def _push_group(
+    database: Database,
+    principal: Principal,
+    book: CodeBook,
+    protector: Protector,
+    group: list[Parsed | Outcome],
+    applied: dict[uuid.UUID, StoredOperation],
+) -> list[Outcome]:
+    """Apply one group in one transaction; `applied` gains the group's applied operations."""
+    wanted = [item.operation.operation_id for item in group if isinstance(item, Parsed)]
     outcomes = []
     async with database.sessionmaker() as session:
         try:
             await repository.serialize_pushes(session, principal.subject)
-            stored = await repository.stored_operations(session, principal.subject, wanted)
+            # Asked again for every group: between two groups, another push of the same
+            # principal (this batch resent) may have stored some of them.
+            applied.update(await repository.stored_operations(session, principal.subject, wanted))
             session.expunge_all()
-            pending = [item.operation for item in parsed if isinstance(item, Parsed)]
-            pending = [op for op in pending if op.operation_id not in stored]
+            pending = [item.operation for item in group if isinstance(item, Parsed)]
+            pending = [op for op in pending if op.operation_id not in applied]
             await households.lock_households(session, principal, households_named(pending))
             held = hold_rows(session)
             savepoints = Savepoints(session, await driver_connection(session))
-            ctx = Context(session, principal, book, protector, business_today(), stored)
-            for item in parsed:
+            ctx = Context(session, principal, book, protector, business_today(), applied)
+            for item in group:
                 if isinstance(item, Outcome):
                     outcomes.append(item)
                     continue
-                earlier = stored.get(item.operation.operation_id)
+                earlier = applied.get(item.operation.operation_id)
                 if earlier is None:
                     outcome, earlier = await _apply_one(ctx, held, savepoints, item)
                     if earlier is not None:
-                        stored[earlier.operation_id] = earlier
+                        applied[earlier.operation_id] = earlier
                     outcomes.append(outcome)
                 else:
                     outcomes.append(_replayed(item, earlier))

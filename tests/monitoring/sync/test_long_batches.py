@@ -1,0 +1,78 @@
+"""A long batch (up to 500 operations) is applied in transactions that each stay under
+PostgreSQL's 64 cached subtransaction ids (one savepoint per operation), so that no push
+overflows into `pg_subtrans` and slows every other session's snapshots; resent, it applies
+nothing twice."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import func, select, text
+
+from services.monitoring.models import SyncOperation, Visit
+from services.monitoring.sync.parsing import Parsed, parse
+from services.monitoring.sync.push import groups
+from services.monitoring.sync.schemas import Outcome
+from tests.monitoring.sync.support import push, visit
+from tests.support.identities import TokenFactory
+from tests.support.monitoring import create_household
+
+OPERATIONS = 150
+
+
+def revisit(household_id: object) -> dict[str, Any]:
+    """A revisit runs through the ORM (it may reopen a case): two subtransaction ids."""
+    operation = visit(household_id)
+    operation["visit"] = {**operation["visit"], "kind": "revisit"}
+    return operation
+
+
+async def operations_per_transaction(app: FastAPI) -> list[int]:
+    """How many stored outcomes each transaction wrote (they are inserted outside the
+    operations' savepoints, so their `xmin` is the transaction's own id)."""
+    async with app.state.database.sessionmaker() as session:
+        rows = await session.execute(
+            text("SELECT count(*) FROM sync_operations GROUP BY xmin::text::bigint ORDER BY 1")
+        )
+        return [int(count) for (count,) in rows]
+
+
+async def test_a_long_batch_commits_in_groups_under_the_subtransaction_cache(
+    committing_apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    app = committing_apps["monitoring"]
+    household = await create_household(app)
+    batch = [visit(household.id, f"走访 {i}") for i in range(OPERATIONS)]
+    officer = tokens.village_officer()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
+        first = await push(client, officer, batch)
+        again = await push(client, officer, batch)
+    assert {o["status"] for o in first} == {"applied"}
+    assert await operations_per_transaction(app) == [22, 64, 64]
+    assert {o["status"] for o in again} == {"already_applied"}
+    assert [o["record_id"] for o in again] == [o["record_id"] for o in first]
+    async with app.state.database.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Visit)) == OPERATIONS
+        stored = await session.scalar(select(func.count()).select_from(SyncOperation))
+    assert stored == OPERATIONS
+
+
+def test_operations_through_the_orm_count_twice_and_refused_ones_not_at_all() -> None:
+    household = uuid.uuid4()
+    parsed = [parse(i, revisit(household)) for i in range(40)]
+    parsed.insert(5, parse(5, {"kind": "no_such_kind", "operation_id": str(uuid.uuid4())}))
+    parsed += [parse(i, visit(household)) for i in range(41, 101)]
+    cut = groups(parsed)
+    # 32 revisits (64 ids) with the refused one; 8 revisits and 48 visits; 12 visits.
+    assert [len(group) for group in cut] == [33, 56, 12]
+    assert [sum(ids(item) for item in group) for group in cut] == [64, 64, 12]
+
+
+def ids(item: Parsed | Outcome) -> int:
+    if isinstance(item, Outcome):
+        return 0
+    return 2 if item.operation.visit.kind == "revisit" else 1
