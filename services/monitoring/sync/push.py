@@ -10,7 +10,7 @@ operation's statements), and a savepoint costs none. But a savepoint that writes
 subtransaction id, and PostgreSQL keeps only 64 of them per transaction in shared memory
 (`PGPROC_MAX_CACHED_SUBXIDS`): past that the transaction "overflows", and until it ends every
 other session's snapshot must look its in-progress ids up in `pg_subtrans`, which slows the
-whole server. So the operations are applied in groups that stay under 64 ids, each group its
+whole server. So the operations are applied in groups that take at most 64 ids, each group its
 own transaction. When a later group fails (503), the earlier ones are kept; the device resends
 the batch, and their operations answer `already_applied`.
 
