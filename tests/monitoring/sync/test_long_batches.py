@@ -1,4 +1,4 @@
-"""A long batch (up to 500 operations) is applied in transactions that each stay under
+"""A long batch (up to 500 operations) is applied in transactions that each take at most
 PostgreSQL's 64 cached subtransaction ids (one savepoint per operation), so that no push
 overflows into `pg_subtrans` and slows every other session's snapshots; resent, it applies
 nothing twice."""
