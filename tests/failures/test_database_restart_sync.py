@@ -1,8 +1,11 @@
 """The database restarts (pg_ctl restart -m fast) while field devices push queued operations
 (`POST /sync/push`). A push that meets the outage answers 503 (never 500) and the device
 resends the same batch, as its offline queue does; an operation answered `rejected` with
-`retryable` is resent too. Afterwards every queued household exists exactly once, whole: its
-members, change-feed and audit rows, its stored operation and the village's figures."""
+`retryable` is resent too. One device sends long batches, applied in two transactions each
+(`sync.push.groups`), so they meet the outage too (a failure exactly between a batch's two
+commits: tests/monitoring/sync/test_long_batches.py). Afterwards every queued household exists
+exactly once, whole: its members, change-feed and audit rows, its stored operation and the
+village's figures."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from tests.support.identities import TokenFactory
 VILLAGE = "411424105214"
 DEVICES = 6
 OPERATIONS = 4  # per batch
+LONG_BATCH = 70  # device 0's: 64 operations, then 6, each group its own transaction
 BATCHES_BEFORE_RESTART = 6
 BATCHES_AFTER_RESTART = 2  # per device
 MOST_BATCHES = 400
@@ -28,14 +32,14 @@ MEMBERS = 2
 DONE = {"applied", "already_applied"}
 
 
-def batch() -> list[dict[str, Any]]:
+def batch(operations: int) -> list[dict[str, Any]]:
     return [
         {
             "operation_id": str(uuid.uuid4()),
             "kind": "create_household",
             "household": household(VILLAGE, MEMBERS),
         }
-        for _ in range(OPERATIONS)
+        for _ in range(operations)
     ]
 
 
@@ -77,18 +81,20 @@ async def test_pushes_survive_a_database_restart_exactly_once(
     monitoring = processes.start("monitoring")["monitoring"]
     statuses: Counter[str] = Counter()
     created: dict[str, str] = {}
-    batches = 0
+    batches = sent = 0
     restarted, under_way = asyncio.Event(), asyncio.Event()
 
     async def device(number: int, client: httpx.AsyncClient) -> None:
         """Pushes batches one after the other until a few went in after the restart, so pushes
         are under way during the whole outage however fast the machine is."""
-        nonlocal batches
+        nonlocal batches, sent
         headers = bearer(tokens, Role.VILLAGE_OFFICER, VILLAGE, f"restart-sync-{number}")
         after_restart = 0
         while after_restart < BATCHES_AFTER_RESTART and batches < MOST_BATCHES:
             batches += 1
-            created.update(await push_until_applied(client, headers, batch(), statuses))
+            operations = batch(LONG_BATCH if number == 0 else OPERATIONS)
+            sent += len(operations)
+            created.update(await push_until_applied(client, headers, operations, statuses))
             after_restart += restarted.is_set()
             if batches >= BATCHES_BEFORE_RESTART:
                 under_way.set()
@@ -108,7 +114,7 @@ async def test_pushes_survive_a_database_restart_exactly_once(
     assert set(statuses) <= {"200", "503", *DONE, "rejected"}, statuses
     assert "unhandled error" not in monitoring.log_tail(10**7)
     ids = set(created.values())
-    assert len(created) == len(ids) == batches * OPERATIONS
+    assert len(created) == len(ids) == sent
 
     url = throwaway.database_url("monitoring")
     stored = await rows(

@@ -5,18 +5,21 @@ nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import httpx
+import psycopg
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
 
+from services.common.settings import CommonSettings
 from services.monitoring.models import SyncOperation, Visit
 from services.monitoring.sync.parsing import Parsed, parse
 from services.monitoring.sync.push import groups
 from services.monitoring.sync.schemas import Outcome
-from tests.monitoring.sync.support import push, visit
+from tests.monitoring.sync.support import PUSH, push, visit
 from tests.support.identities import TokenFactory
 from tests.support.monitoring import create_household
 
@@ -76,3 +79,55 @@ def ids(item: Parsed | Outcome) -> int:
     if isinstance(item, Outcome):
         return 0
     return 2 if item.operation.visit.kind == "revisit" else 1
+
+
+async def test_a_group_that_fails_keeps_the_groups_committed_before_it(
+    committing_apps: dict[str, FastAPI], tokens: TokenFactory, settings: CommonSettings
+) -> None:
+    """The push's connection is terminated while its second group waits for a household that
+    another transaction holds: the first group (64 visits) stays committed, the push answers
+    503, and the resent batch answers those 64 `already_applied` and applies the rest."""
+    app = committing_apps["monitoring"]
+    first, second = await create_household(app), await create_household(app)
+    batch = [visit(first.id, f"走访 {i}") for i in range(64)]
+    batch += [visit(second.id, f"走访 {i}") for i in range(5)]
+    officer = tokens.village_officer()
+    url = settings.service_database_url("monitoring", driver="postgresql")
+    async with (
+        await psycopg.AsyncConnection.connect(
+            url.render_as_string(hide_password=False), autocommit=True
+        ) as holder,
+        holder.transaction(),
+    ):
+        await holder.execute("SELECT 1 FROM households WHERE id = %s FOR UPDATE", (second.id,))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
+            pushing = asyncio.create_task(
+                client.post(PUSH, json={"operations": batch}, headers=officer)
+            )
+            waiting = await blocked_backend(holder)
+            await holder.execute("SELECT pg_terminate_backend(%s)", (waiting,))
+            answer = await pushing
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] == "database_unavailable"
+    assert await operations_per_transaction(app) == [64]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
+        again = await push(client, officer, batch)
+    assert [o["status"] for o in again] == ["already_applied"] * 64 + ["applied"] * 5
+    async with app.state.database.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Visit)) == 69
+
+
+async def blocked_backend(holder: psycopg.AsyncConnection[Any]) -> int:
+    """The backend waiting for a lock that `holder` holds."""
+    for _ in range(500):
+        cursor = await holder.execute(
+            "SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+            (holder.info.backend_pid,),
+        )
+        row = await cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        await asyncio.sleep(0.02)
+    raise AssertionError("no push waited for the held household")
