@@ -30,12 +30,8 @@ from enum import Enum
 from services.common.copy_binary import text
 from services.monitoring.figures.contribution import HouseholdState, contribution
 from services.monitoring.imports import encoding
-from services.monitoring.imports.chunks import (
-    AGREEING_FIELDS,
-    CHANGE_SIZE,
-    HOUSEHOLD_CHANGE_SIZE,
-    ChunkResult,
-)
+from services.monitoring.imports.chunks import AGREEING_FIELDS, ChunkResult
+from services.monitoring.imports.plans import ChunkPlan, member_row
 
 REPORT_LIMIT = 1000
 
@@ -69,20 +65,6 @@ class Household:
 class ExistingHousehold:
     id: uuid.UUID
     area_code: str
-
-
-@dataclass
-class ChunkPlan:
-    """The rows one chunk writes, encoded for COPY, and the member counts it raises."""
-
-    households: list[bytes] = field(default_factory=list)
-    household_count: int = 0
-    changes: list[bytes] = field(default_factory=list)
-    change_count: int = 0
-    members: list[bytes] = field(default_factory=list)
-    member_count: int = 0
-    # Households loaded by an earlier chunk that gained members in this one.
-    grown: dict[bytes, int] = field(default_factory=dict)
 
 
 class Ledger:
@@ -161,7 +143,7 @@ class Ledger:
                 )
             else:
                 slow.append(ordinal)
-        _take_quick_rows(plan, result, slow)
+        plan.take_quick_rows(result, slow)
         if slow:
             self._slow_households(plan, result, slow, existing, active, offset)
         return plan
@@ -317,13 +299,13 @@ class Ledger:
             if household.state is not State.OPEN and household.state is not State.LOADED:
                 continue
             rows = [
-                (_member_row(result, position, household.id), result.member_change(position))
+                (member_row(result, position, household.id), result.member_change(position))
                 for position in positions
             ]
             if household.heads > 1:
                 self._reject_household(household, "household_head")
             elif household.state is State.LOADED:
-                _add_members(plan, rows)
+                plan.add_members(rows)
                 plan.grown[household.id] = len(rows)
             elif household.heads == 1:
                 household.state = State.LOADED
@@ -333,9 +315,9 @@ class Ledger:
                 identifier = encoding.uuid_text(household.id)
                 plan.changes.append(encoding.household_change(identifier, area))
                 plan.change_count += 1
-                _add_members(plan, household.pending)
+                plan.add_members(household.pending)
                 household.pending = []
-                _add_members(plan, rows)
+                plan.add_members(rows)
             else:
                 household.pending.extend(rows)
 
@@ -407,65 +389,6 @@ class Ledger:
         household.rows = []
         household.members = 0
         household.pending = []
-
-
-def _take_quick_rows(plan: ChunkPlan, result: ChunkResult, slow: list[int]) -> None:
-    """The encoded rows of the households loaded the quick way: the whole chunk's rows when
-    every household is, else the runs between the others'."""
-    households = result.households
-    if not slow:
-        spans_h = _spans_between([], len(households))
-        spans_m = _spans_between([], len(result.row))
-    else:
-        spans_h = _spans_between(slow, len(households))
-        excluded = sorted(p for ordinal in slow for p in result.positions(ordinal))
-        spans_m = _spans_between(excluded, len(result.row))
-    ends = result.household_ends
-    for start, stop in spans_h:
-        plan.households.append(
-            result.household_rows[ends[start - 1] if start else 0 : ends[stop - 1]]
-        )
-        plan.household_count += stop - start
-        plan.changes.append(
-            result.household_changes[start * HOUSEHOLD_CHANGE_SIZE : stop * HOUSEHOLD_CHANGE_SIZE]
-        )
-        plan.change_count += stop - start
-    ends = result.member_ends
-    for start, stop in spans_m:
-        plan.members.append(result.members[ends[start - 1] if start else 0 : ends[stop - 1]])
-        plan.member_count += stop - start
-        plan.changes.append(result.member_changes[start * CHANGE_SIZE : stop * CHANGE_SIZE])
-        plan.change_count += stop - start
-
-
-def _spans_between(excluded: list[int], size: int) -> list[tuple[int, int]]:
-    """[start, stop) runs of 0..size-1 without the sorted `excluded` values."""
-    spans, start = [], 0
-    for value in excluded:
-        if value > start:
-            spans.append((start, value))
-        start = value + 1
-    if start < size:
-        spans.append((start, size))
-    return spans
-
-
-def _member_row(result: ChunkResult, position: int, household_id: bytes) -> bytes:
-    """The encoded member row, under the id the ledger keeps for its household."""
-    row = result.member_row(position)
-    if row[encoding.HOUSEHOLD_ID] == household_id:
-        return row
-    return b"".join(
-        (row[: encoding.HOUSEHOLD_ID.start], household_id, row[encoding.HOUSEHOLD_ID.stop :])
-    )
-
-
-def _add_members(plan: ChunkPlan, rows: list[tuple[bytes, bytes]]) -> None:
-    for member, change in rows:
-        plan.members.append(member)
-        plan.changes.append(change)
-    plan.member_count += len(rows)
-    plan.change_count += len(rows)
 
 
 def _disagreeing_field(first: tuple[str | None, ...] | None, this: tuple[str | None, ...]) -> str:

@@ -32,7 +32,8 @@ from services.common.settings import CommonSettings
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.imports import encoding, repository
 from services.monitoring.imports.chunks import Chunk, ChunkResult, ImportFormat, ParserContext
-from services.monitoring.imports.ledger import ChunkPlan, Ledger
+from services.monitoring.imports.ledger import Ledger
+from services.monitoring.imports.plans import ChunkPlan
 from services.monitoring.imports.reading import ChunkCutter, parse_header
 from services.monitoring.imports.schemas import ImportReport, RejectedRow
 from services.monitoring.imports.workers import ChunkWorkers, ImportTuning
