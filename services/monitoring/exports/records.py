@@ -12,6 +12,7 @@ from services.common.auth.principal import Principal
 from services.common.exports import Record, stream_rows
 from services.common.personal_data import Protector
 from services.monitoring.exports import repository
+from services.monitoring.households.circumstances import MEMBER_CIRCUMSTANCES
 
 HOUSEHOLD_FIELDS = [
     "id",
@@ -39,16 +40,7 @@ MEMBER_FIELDS = [
     "sex",
     "birth_date",
     "relationship",
-    "education",
-    "student_status",
-    "health",
-    "labour_ability",
-    "work_place",
-    "work_months",
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
+    *MEMBER_CIRCUMSTANCES,
     "version",
 ]
 # CSV: one row per member, the household's columns repeated.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from services.common.copy_binary import text
+from services.monitoring.households.circumstances import MEMBER_CIRCUMSTANCES
 from services.monitoring.imports import encoding
 
 ImportFormat = Literal["ndjson", "csv"]
@@ -19,16 +20,7 @@ MEMBER_FIELDS = (
     "person_number",
     "name",
     "relationship",
-    "education",
-    "student_status",
-    "health",
-    "labour_ability",
-    "work_place",
-    "work_months",
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
+    *MEMBER_CIRCUMSTANCES,
 )
 FIELDS = HOUSEHOLD_FIELDS + MEMBER_FIELDS
 REQUIRED_FIELDS = ("household_number", "village", "kind", "person_number", "name", "relationship")

@@ -13,6 +13,7 @@ import datetime
 import struct
 
 from services.common.copy_binary import HEADER, NULL, TRAILER, binary, date, field_count, text
+from services.monitoring.households.circumstances import MEMBER_CIRCUMSTANCES
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -39,16 +40,7 @@ MEMBER_COLUMNS = (
     "sex",
     "birth_date",
     "relationship",
-    "education",
-    "student_status",
-    "health",
-    "labour_ability",
-    "work_place",
-    "work_months",
-    "medical_insurance",
-    "pension_insurance",
-    "minimum_living_allowance",
-    "extreme_poverty_support",
+    *MEMBER_CIRCUMSTANCES,
     "active",
     "version",
 )

@@ -34,6 +34,7 @@ from services.common.personal_data import (
     parse_person_number,
 )
 from services.common.personal_data.protector import PERSON_NUMBER, PHONE
+from services.monitoring.households.circumstances import MEMBER_CIRCUMSTANCES
 from services.monitoring.imports import encoding, records
 from services.monitoring.imports import fields as check
 from services.monitoring.imports.chunks import Chunk, ChunkResult, ParserContext
@@ -57,8 +58,8 @@ _MEMBER_CODES = (
 # Where the values of a row are, in FIELDS order.
 _HOUSEHOLD = slice(0, 5)
 _PERSON_NUMBER, _NAME, _RELATIONSHIP = 5, 6, 7
-_REST = slice(8, 18)  # education .. extreme_poverty_support
-_WORK_MONTHS = 5  # within _REST; the flags follow it
+_REST = slice(8, 8 + len(MEMBER_CIRCUMSTANCES))  # the member's circumstances
+_WORK_MONTHS = MEMBER_CIRCUMSTANCES.index("work_months")  # within _REST; the flags follow it
 # The fields' length limits, for the fast path.
 _NUMBER_LIMIT = check.LIMITS["household_number"]
 _NAME_LIMIT = check.LIMITS["name"]
