@@ -37,6 +37,7 @@ from services.common.personal_data.protector import PERSON_NUMBER, PHONE
 from services.monitoring.households.circumstances import MEMBER_CIRCUMSTANCES
 from services.monitoring.imports import encoding, records
 from services.monitoring.imports import fields as check
+from services.monitoring.imports.chunk_households import ChunkHousehold, finish_households
 from services.monitoring.imports.chunks import Chunk, ChunkResult, ParserContext
 from services.monitoring.imports.fields import FLAGS, RowProblem
 from services.monitoring.imports.ids import UuidSeven
@@ -74,39 +75,6 @@ _KINDS = {kind: text(kind) for kind in ("resident_id", "disability_certificate")
 _SEXES = {"male": text("male"), "female": text("female")}
 
 
-class _Household:
-    """A household being gathered from one chunk."""
-
-    __slots__ = (
-        "agreeing",
-        "area",
-        "head_name",
-        "heads",
-        "id",
-        "id_text",
-        "kind",
-        "number",
-        "ordinal",
-        "phone",
-        "positions",
-    )
-
-    def __init__(
-        self, number: str, ordinal: int, id: bytes, id_text: bytes, agreeing: tuple[Any, ...]
-    ) -> None:
-        self.number = number
-        self.ordinal = ordinal
-        self.id = id
-        self.id_text = id_text
-        self.agreeing = agreeing
-        self.area = text(agreeing[0])
-        self.kind = text(agreeing[1])
-        self.head_name: str | None = None
-        self.heads = 0
-        self.positions: list[int] = []
-        self.phone: tuple[bytes, bytes, str] | None = None
-
-
 class RowParser:
     """Parses chunks of one import; holds the caches that make a county's rows cheap."""
 
@@ -134,8 +102,8 @@ class RowParser:
         self._kinds = {kind: kind for kind in self.codes["household_kind"]}
         self._pick = records.picker(context.columns)
         # Per chunk.
-        self._households: dict[str, _Household] = {}
-        self._household_keys: dict[tuple[Any, ...], tuple[_Household, tuple[str | None, ...]]]
+        self._households: dict[str, ChunkHousehold] = {}
+        self._household_keys: dict[tuple[Any, ...], tuple[ChunkHousehold, tuple[str | None, ...]]]
         self._household_keys = {}
 
     def parse(self, chunk: Chunk) -> ChunkResult:
@@ -156,7 +124,7 @@ class RowParser:
                     (number, household, problem.field, problem.rule, problem.message)
                 )
         result.members, result.member_changes = bytes(self._members), bytes(self._changes)
-        self._finish_households(result)
+        finish_households(self._households.values(), result)
         return result
 
     # The fast path ---------------------------------------------------------------------------
@@ -282,7 +250,7 @@ class RowParser:
     def _emit(
         self,
         number: int,
-        household: _Household,
+        household: ChunkHousehold,
         agreeing: tuple[str | None, ...],
         person_number: str,
         kind: bytes,
@@ -417,12 +385,12 @@ class RowParser:
 
     def _household(
         self, number: str, agreeing: tuple[Any, ...]
-    ) -> tuple[_Household, tuple[str | None, ...]]:
+    ) -> tuple[ChunkHousehold, tuple[str | None, ...]]:
         """The chunk's household of this number (made at its first valid row) and the row's
         household fields (the household's own tuple when they agree)."""
         household = self._households.get(number)
         if household is None:
-            household = _Household(
+            household = ChunkHousehold(
                 number, len(self._households), *self._ids.next_with_text(), agreeing
             )
             self._households[number] = household
@@ -437,35 +405,6 @@ class RowParser:
         if agreeing == household.agreeing:
             return household, household.agreeing
         return household, agreeing
-
-    def _finish_households(self, result: ChunkResult) -> None:
-        rows, changes, ids = bytearray(), bytearray(), bytearray()
-        ends = result.household_ends
-        for ordinal, household in enumerate(self._households.values()):
-            positions = household.positions
-            rows += encoding.household_row(
-                household.id,
-                household.number,
-                household.area,
-                household.kind,
-                household.head_name,
-                household.agreeing[2],
-                household.phone,
-                len(positions),
-            )
-            ends.append(len(rows))
-            changes += encoding.household_change(household.id_text, household.area)
-            ids += household.id
-            result.households.append(household.number)
-            result.agreeing.append(household.agreeing)
-            result.head_names.append(household.head_name)
-            result.heads.append(min(household.heads, 255))
-            result.first.append(positions[0])
-            result.size.append(len(positions))
-            if positions[-1] - positions[0] != len(positions) - 1:
-                result.scattered[ordinal] = positions
-        result.household_rows, result.household_changes = bytes(rows), bytes(changes)
-        result.household_ids = bytes(ids)
 
 
 def _masked(person_number: str) -> bytes:
