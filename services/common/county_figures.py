@@ -8,14 +8,15 @@ migrations/county_figures_v1.py). An answer at county level or above sums the co
 `CountyFigureFolder` runs in the app: every few seconds it folds the rows of past writers into
 one row per figure, so the county rows stay about one per figure and county. Folding changes
 no figure; it only keeps the reads short. The funds service folds its per-county slots
-(`fund_figures`) the same way.
+(`fund_figures`) the same way. Monitoring and employment also close past days there
+(services/common/closed_figures.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -76,13 +77,20 @@ async def fold(database: Database, table: str = COUNTY_FIGURES, max_rows: int = 
     return folded
 
 
-class CountyFigureFolder:
-    """Folds a table of county figures every `interval` seconds while the app runs."""
+Chore = Callable[[Database], Awaitable[object]]
 
-    def __init__(self, database: Database, interval: float, table: str) -> None:
+
+class CountyFigureFolder:
+    """Folds a table of county figures every `interval` seconds while the app runs, then runs
+    the `chores` (each on its own: one failing does not stop the others)."""
+
+    def __init__(
+        self, database: Database, interval: float, table: str, chores: tuple[Chore, ...] = ()
+    ) -> None:
         self.database = database
         self.interval = interval
         self.table = table
+        self.chores = chores
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -101,18 +109,26 @@ class CountyFigureFolder:
                     pass
             except Exception:
                 logger.exception("county figures: folding failed; retrying")
+            for chore in self.chores:
+                try:
+                    await chore(self.database)
+                except Exception:
+                    logger.exception("county figures: %s failed; retrying", chore.__name__)
             await asyncio.sleep(self.interval)
 
 
 @asynccontextmanager
 async def county_figure_folding(
-    database: Database, interval: float, table: str = COUNTY_FIGURES
+    database: Database,
+    interval: float,
+    table: str = COUNTY_FIGURES,
+    chores: tuple[Chore, ...] = (),
 ) -> AsyncIterator[None]:
     """A lifespan part: the folder runs while the app does (`interval` 0: not at all)."""
     if interval <= 0:
         yield
         return
-    folder = CountyFigureFolder(database, interval, table)
+    folder = CountyFigureFolder(database, interval, table, chores)
     folder.start()
     try:
         yield

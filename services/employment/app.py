@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.common.closed_figures import close_days
 from services.common.county_figures import county_figure_folding
 from services.employment.bulk.endpoints import router as bulk_router
 from services.employment.exports.endpoints import router as exports_router
@@ -34,7 +35,9 @@ def build_app(settings: EmploymentSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with county_figure_folding(app.state.database, settings.figure_fold_seconds):
+        async with county_figure_folding(
+            app.state.database, settings.figure_fold_seconds, chores=(close_days,)
+        ):
             yield
         await app.state.monitoring.aclose()
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.common.app import create_app
 from services.common.changes import changes_router
+from services.common.closed_figures import close_days
 from services.common.county_figures import county_figure_folding
 from services.monitoring.cases.endpoints import router as cases_router
 from services.monitoring.codes.endpoints import router as code_lists_router
@@ -38,7 +39,9 @@ def build_app(settings: MonitoringSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        folding = county_figure_folding(app.state.database, settings.figure_fold_seconds)
+        folding = county_figure_folding(
+            app.state.database, settings.figure_fold_seconds, chores=(close_days,)
+        )
         async with feed_worker(app), folding:
             yield
 

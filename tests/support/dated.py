@@ -1,5 +1,7 @@
 """Giving figures a history: the dated deltas written so far are moved back by some days, as
-if those writes had happened then (the one thing a test cannot wait for)."""
+if those writes had happened then (the one thing a test cannot wait for). Monitoring and
+employment then close the past days again from scratch (services/common/closed_figures.py), as
+the service would, so past days are read from the closed county rows where they can be."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from services.common.business_time import business_today
+from services.common.closed_figures import close_days
 
 DAYS_TABLES = {
     "monitoring": "area_figure_days",
     "funds": "fund_figure_days",
     "employment": "area_figure_days",
 }
+CLOSING = {"monitoring", "employment"}
+CLOSING_TABLES = ("figure_days_closed", "county_figure_days", "county_figure_months")
 
 
 async def move_back(apps: dict[str, FastAPI], service: str, days: int) -> date:
@@ -28,7 +33,12 @@ async def move_back(apps: dict[str, FastAPI], service: str, days: int) -> date:
             {"earlier": earlier, "today": today},
         )
         assert moved.rowcount > 0  # type: ignore[attr-defined]
+        if service in CLOSING:
+            for table in CLOSING_TABLES:
+                await session.execute(text(f"DELETE FROM {table}"))
         await session.commit()
+    if service in CLOSING:
+        await close_days(apps[service].state.database)
     return earlier
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, cast, distinct, func, or_, select, union_all
+from sqlalchemy import and_, distinct, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.common.areas import scope_bounds
+from services.common.closed_figures import monthly_sums, sums_as_of
 from services.common.county_figures import current_sums, group_code, sums_by_area
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.employment.models import (
     AreaFigure,
-    AreaFigureDay,
     AssistanceWorkshop,
     CountyFigure,
     EmploymentSpell,
@@ -33,25 +33,9 @@ async def stored_figures(
     """(area code at the level, metric, value) for all-time and the year's figures under `area`:
     current, or as of the end of the day `as_of` (the sums of their dated deltas)."""
     if as_of is not None:
-        low, high = scope_bounds(area)
-        return await _dated_figures(session, low, high, depth, year, as_of)
+        dated = await sums_as_of(session, area, depth, [ALL_YEARS, year], as_of)
+        return [(code, metric, value) for code, metric, value in dated]
     query = current_sums(AreaFigure, CountyFigure, area, depth, year)
-    return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
-
-
-async def _dated_figures(
-    session: AsyncSession, low: str, high: str, depth: int, year: int, as_of: date
-) -> list[tuple[str, str, Decimal]]:
-    group = group_code(AreaFigureDay.area_code, depth).label("group_code")
-    query = (
-        select(group, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
-        .where(
-            AreaFigureDay.area_code.between(low, high),
-            AreaFigureDay.year.in_([ALL_YEARS, year]),
-            AreaFigureDay.day <= as_of,
-        )
-        .group_by(group, AreaFigureDay.metric)
-    )
     return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
 
 
@@ -60,18 +44,7 @@ async def monthly_deltas(
 ) -> list[MonthlyDelta]:
     """(year, first day of the month, metric, sum of deltas) under `area` up to `until`, for
     all-time figures and the given years'."""
-    low, high = scope_bounds(area)
-    month = cast(func.date_trunc("month", AreaFigureDay.day), Date).label("month")
-    query = (
-        select(AreaFigureDay.year, month, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
-        .where(
-            AreaFigureDay.area_code.between(low, high),
-            AreaFigureDay.year.in_([ALL_YEARS, *years]),
-            AreaFigureDay.day <= until,
-        )
-        .group_by(AreaFigureDay.year, month, AreaFigureDay.metric)
-    )
-    return [tuple(row) for row in (await session.execute(query)).all()]  # type: ignore[misc]
+    return await monthly_sums(session, area, [ALL_YEARS, *years], until)
 
 
 async def carried_open_jobs(

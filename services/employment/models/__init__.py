@@ -1,7 +1,7 @@
 """SQLAlchemy models of the employment service, one file per aggregate."""
 
 from services.employment.models.base import Base, Versioned
-from services.employment.models.figures import AreaFigure, AreaFigureDay, CountyFigure
+from services.employment.models.figures import AreaFigure, CountyFigure
 from services.employment.models.labourers import Labourer, Training
 from services.employment.models.loans import Loan, LoanEvent, LoanInstallment, NewLoanHousehold
 from services.employment.models.places import AssistanceWorkshop, PublicWelfarePost
@@ -11,7 +11,6 @@ from services.employment.models.targets import EmploymentTarget
 
 __all__ = [
     "AreaFigure",
-    "AreaFigureDay",
     "AssistanceWorkshop",
     "Base",
     "CountyFigure",

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, and_, cast, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
+from services.common.closed_figures import monthly_sums, sums_as_of
 from services.common.county_figures import current_sums, group_code
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
-from services.monitoring.models import AreaFigure, AreaFigureDay, Case, CountyFigure
+from services.monitoring.models import AreaFigure, Case, CountyFigure
 
 
 async def stored_figures(
@@ -21,27 +22,9 @@ async def stored_figures(
     """(area code at the level, metric, value) for all-time and the year's figures under `area`:
     current, or as of the end of the day `as_of`."""
     if as_of is not None:
-        low, high = scope_bounds(area)
-        return await _dated_figures(session, low, high, depth, year, as_of)
+        dated = await sums_as_of(session, area, depth, [ALL_YEARS, year], as_of)
+        return [(code, metric, int(value)) for code, metric, value in dated]
     query = current_sums(AreaFigure, CountyFigure, area, depth, year)
-    return [
-        (code, metric, int(value)) for code, metric, value in (await session.execute(query)).all()
-    ]
-
-
-async def _dated_figures(
-    session: AsyncSession, low: str, high: str, depth: int, year: int, as_of: date
-) -> list[tuple[str, str, int]]:
-    group = group_code(AreaFigureDay.area_code, depth).label("group_code")
-    query = (
-        select(group, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
-        .where(
-            AreaFigureDay.area_code.between(low, high),
-            AreaFigureDay.year.in_([ALL_YEARS, year]),
-            AreaFigureDay.day <= as_of,
-        )
-        .group_by(group, AreaFigureDay.metric)
-    )
     return [
         (code, metric, int(value)) for code, metric, value in (await session.execute(query)).all()
     ]
@@ -52,18 +35,7 @@ async def monthly_deltas(
 ) -> list[MonthlyDelta]:
     """(year, first day of the month, metric, sum of deltas) under `area` up to `until`, for
     all-time figures and the given years'."""
-    low, high = scope_bounds(area)
-    month = cast(func.date_trunc("month", AreaFigureDay.day), Date).label("month")
-    query = (
-        select(AreaFigureDay.year, month, AreaFigureDay.metric, func.sum(AreaFigureDay.delta))
-        .where(
-            AreaFigureDay.area_code.between(low, high),
-            AreaFigureDay.year.in_([ALL_YEARS, *years]),
-            AreaFigureDay.day <= until,
-        )
-        .group_by(AreaFigureDay.year, month, AreaFigureDay.metric)
-    )
-    return [tuple(row) for row in (await session.execute(query)).all()]  # type: ignore[misc]
+    return await monthly_sums(session, area, [ALL_YEARS, *years], until)
 
 
 async def overdue_cases(

@@ -4,7 +4,7 @@ from services.monitoring.models.base import Base
 from services.monitoring.models.cases import Case, CaseStep
 from services.monitoring.models.codes import Code
 from services.monitoring.models.feeds import FeedBatch, FeedChunk, FeedRecord, FeedRejection
-from services.monitoring.models.figures import AreaFigure, AreaFigureDay, CountyFigure
+from services.monitoring.models.figures import AreaFigure, CountyFigure
 from services.monitoring.models.households import Household, Member, MemberMove
 from services.monitoring.models.incomes import HouseholdIncome, MonitoringLine
 from services.monitoring.models.plans import HelpMeasure, HelpPlan
@@ -19,7 +19,6 @@ from services.monitoring.models.warnings import (
 
 __all__ = [
     "AreaFigure",
-    "AreaFigureDay",
     "Base",
     "Case",
     "CaseStep",

@@ -1,6 +1,4 @@
-from datetime import date
-
-from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.tables import area_code_type
@@ -21,20 +19,6 @@ class AreaFigure(Base):
     __table_args__ = (
         Index("ix_area_figures_metric_year_area_code", "metric", "year", "area_code"),
     )
-
-
-class AreaFigureDay(Base):
-    """What one figure of one village changed by on one business day: the sum of a figure's
-    deltas up to a day is its value as of that day. Written only by the trigger on
-    `area_figures` (migrations/figure_days_v1.py), never by the application."""
-
-    __tablename__ = "area_figure_days"
-
-    area_code: Mapped[str] = mapped_column(area_code_type(), primary_key=True)
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    delta: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class CountyFigure(Base):

@@ -1,0 +1,211 @@
+"""Closed days (结转): past days' village deltas summed per county and month, so that a past day
+at county level or above reads the county rows; every answer stays what the village rows say,
+whatever has been closed so far (services/common/closed_figures.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.common.areas import significant_prefix
+from services.common.business_time import business_today
+from services.common.closed_figures import (
+    close_days,
+    first_open_month,
+    monthly_sums,
+    sums_as_of,
+)
+from services.common.county_figures import CountyFigureFolder
+from services.common.database import Database
+from services.common.settings import CommonSettings
+
+VILLAGES = [
+    "411424100201",
+    "411424100202",
+    "411424101201",
+    "411425100201",
+    "411502100201",
+    "421101100201",
+]
+METRICS = ["households", "people", "measures"]
+YEARS = [0, 2026]
+PROVINCE, COUNTY, TOWNSHIP = "410000000000", "411424000000", "411424100000"
+DEPTHS = {PROVINCE: 6, COUNTY: 9, TOWNSHIP: 12}  # the answer's level under each area
+
+
+def history(first: date, last: date) -> list[tuple[str, int, str, date, int]]:
+    """Village deltas on about a third of the days from `first` to `last`, some negative."""
+    rows = []
+    chance = random.Random(20261123)
+    day = first
+    while day <= last:
+        for village in VILLAGES:
+            for year in YEARS:
+                for metric in METRICS:
+                    if chance.random() < 0.3:
+                        rows.append((village, year, metric, day, chance.randint(-3, 9)))
+        day += timedelta(days=1)
+    return rows
+
+
+def expected_as_of(rows: list, area: str, depth: int, day: date) -> dict[tuple[str, str], int]:
+    prefix = significant_prefix(area)
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    for village, _, metric, when, delta in rows:
+        if village.startswith(prefix) and when <= day:
+            sums[(village[:depth].ljust(12, "0"), metric)] += delta
+    return {key: value for key, value in sums.items() if value}
+
+
+def expected_months(rows: list, area: str, until: date) -> dict[tuple[int, date, str], int]:
+    prefix = significant_prefix(area)
+    sums: dict[tuple[int, date, str], int] = defaultdict(int)
+    for village, year, metric, when, delta in rows:
+        if village.startswith(prefix) and when <= until:
+            sums[(year, when.replace(day=1), metric)] += delta
+    return {key: value for key, value in sums.items() if value}
+
+
+async def answers_agree(database: Database, rows: list, days: list[date]) -> None:
+    async with database.sessionmaker() as session:
+        for area, depth in DEPTHS.items():
+            for day in days:
+                read = await sums_as_of(session, area, depth, YEARS, day)
+                got = {(code, metric): int(value) for code, metric, value in read if value}
+                assert got == expected_as_of(rows, area, depth, day), (area, day)
+            until = days[-1]
+            read_months = await monthly_sums(session, area, YEARS, until)
+            got_months = {(y, m, metric): int(v) for y, m, metric, v in read_months if v}
+            assert got_months == expected_months(rows, area, until), area
+
+
+async def stored(engine: AsyncEngine, table: str, column: str) -> list[date]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(text(f"SELECT DISTINCT {column} FROM {table} ORDER BY 1"))
+        return [row[0] for row in rows]
+
+
+async def write_history(engine: AsyncEngine, rows: list) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO area_figure_days (area_code, year, metric, day, delta) "
+                "VALUES (:area, :year, :metric, :day, :delta)"
+            ),
+            [
+                {"area": a, "year": y, "metric": m, "day": d, "delta": delta}
+                for a, y, m, d, delta in rows
+            ],
+        )
+
+
+async def test_every_past_day_reads_the_same_however_far_the_days_are_closed(
+    committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine]
+) -> None:
+    engine = engines["monitoring"]
+    database = Database(engine)
+    today = business_today()
+    first, last = today - timedelta(days=100), today - timedelta(days=5)
+    rows = history(first, last)
+    await write_history(engine, rows)
+    days = [first + timedelta(days=n) for n in range(-1, (last - first).days + 2)]
+
+    await answers_agree(database, rows, days)  # nothing closed: the village rows alone
+
+    # Closed through a month's middle, later in that month, the next month's last day, then
+    # the whole history.
+    mid_month = (first + timedelta(days=20)).replace(day=15)
+    next_month_end = (mid_month.replace(day=1) + timedelta(days=62)).replace(day=1) - timedelta(
+        days=1
+    )
+    for through in (mid_month, mid_month + timedelta(days=3), next_month_end, last):
+        assert await close_days(database, today=through + timedelta(days=2)) == through
+        # Closing again changes nothing.
+        assert await close_days(database, today=through + timedelta(days=2)) == through
+        closed_days = await stored(engine, "county_figure_days", "day")
+        assert closed_days and max(closed_days) <= through
+        months = await stored(engine, "county_figure_months", "month")
+        assert months and max(months) < first_open_month(through)  # whole months only
+        await answers_agree(database, rows, days)
+
+
+async def test_a_day_a_running_transaction_began_on_is_not_closed(
+    committing_apps: dict[str, FastAPI],
+    engines: dict[str, AsyncEngine],
+    settings: CommonSettings,
+) -> None:
+    engine = engines["monitoring"]
+    today = business_today()
+    # The closing reads when other sessions' transactions began: as the owner here, since
+    # PostgreSQL shows that only to a role with the rights of the session's login role.
+    owner = Database.connect(settings.service_database_url("monitoring"), role=None, pool_size=1)
+    try:
+        async with engine.connect() as writer:
+            await writer.begin()
+            await writer.execute(text("SELECT 1"))
+            # Asked as if days had passed: the writer's transaction, begun today, still holds
+            # today back (it would date its changes today).
+            assert await close_days(owner, today=today + timedelta(days=10)) == today - timedelta(
+                days=1
+            )
+            await writer.rollback()
+    finally:
+        await owner.dispose()
+
+
+async def test_truncating_the_figures_reopens_every_day(
+    committing_apps: dict[str, FastAPI],
+    engines: dict[str, AsyncEngine],
+    settings: CommonSettings,
+) -> None:
+    engine = engines["monitoring"]
+    today = business_today()
+    await write_history(engine, history(today - timedelta(days=40), today - timedelta(days=3)))
+    assert await close_days(Database(engine)) == today - timedelta(days=2)
+    assert await stored(engine, "county_figure_months", "month")
+    owner = Database.connect(settings.service_database_url("monitoring"), role=None, pool_size=1)
+    try:
+        async with owner.sessionmaker() as session:
+            await session.execute(text("TRUNCATE area_figures"))
+            await session.commit()
+    finally:
+        await owner.dispose()
+    for table in ("figure_days_closed", "county_figure_days", "county_figure_months"):
+        async with engine.connect() as connection:
+            assert (await connection.scalar(text(f"SELECT count(*) FROM {table}"))) == 0
+
+
+async def test_the_folder_closes_days_and_a_failing_chore_stops_no_other(
+    committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine]
+) -> None:
+    engine = engines["monitoring"]
+    database = Database(engine)
+    today = business_today()
+    await write_history(engine, history(today - timedelta(days=9), today - timedelta(days=3)))
+    ran: list[str] = []
+
+    async def failing(_: Database) -> None:
+        ran.append("failing")
+        raise RuntimeError("a chore that fails")
+
+    async def closing(db: Database) -> None:
+        ran.append("closing")
+        await close_days(db)
+
+    folder = CountyFigureFolder(database, 0.01, "county_figures", (failing, closing))
+    folder.start()
+    try:
+        for _ in range(500):
+            if ran.count("closing") >= 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await folder.stop()
+    assert ran.count("closing") >= 2  # it ran again after the failure before it
+    assert await stored(engine, "figure_days_closed", "through") == [today - timedelta(days=2)]
