@@ -199,7 +199,7 @@ async def sums_as_of(
     query = select(group, deltas.c.metric, func.sum(deltas.c.delta)).group_by(
         group, deltas.c.metric
     )
-    return [tuple(row) for row in (await session.execute(query)).all()]  # type: ignore[misc]
+    return [tuple(row) for row in (await session.execute(query)).all()]
 
 
 async def monthly_sums(
@@ -215,4 +215,4 @@ async def monthly_sums(
     query = select(deltas.c.year, month, deltas.c.metric, func.sum(deltas.c.delta)).group_by(
         deltas.c.year, month, deltas.c.metric
     )
-    return [tuple(row) for row in (await session.execute(query)).all()]  # type: ignore[misc]
+    return [tuple(row) for row in (await session.execute(query)).all()]
