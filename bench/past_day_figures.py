@@ -53,7 +53,7 @@ async def timed(runs: int, read: Callable[[], Awaitable[Any]]) -> tuple[float, A
 
 async def main(counties: int, days: int, runs: int) -> None:
     from services.common.business_time import business_today
-    from services.common.closed_figures import close_days, monthly_sums, sums_as_of
+    from services.common.closed_figures import VILLAGE_DAYS, close_days, monthly_sums, sums_as_of
     from services.common.database import Database
 
     settings = prepare()
@@ -83,13 +83,13 @@ async def main(counties: int, days: int, runs: int) -> None:
             async with database.sessionmaker() as session:
                 return {
                     "province by county, as of a day": await timed(
-                        runs, lambda: sums_as_of(session, PROVINCE, 6, [0, 2026], as_of)
+                        runs, lambda: sums_as_of(session, VILLAGE_DAYS, PROVINCE, 6, [0, 2026], as_of)
                     ),
                     "province, 12 monthly values": await timed(
-                        runs, lambda: monthly_sums(session, PROVINCE, [0, 2026], last)
+                        runs, lambda: monthly_sums(session, VILLAGE_DAYS, PROVINCE, [0, 2026], last)
                     ),
                     "one county by township, as of a day": await timed(
-                        runs, lambda: sums_as_of(session, COUNTY, 9, [0, 2026], as_of)
+                        runs, lambda: sums_as_of(session, VILLAGE_DAYS, COUNTY, 9, [0, 2026], as_of)
                     ),
                 }
 

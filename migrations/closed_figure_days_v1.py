@@ -1,17 +1,18 @@
-"""Closed days (结转) of the dated village figures, as first created in monitoring and employment
-(frozen: later changes get their own revisions).
+"""Closed days (结转) of the dated figures, as first created in the three services (frozen: later
+changes get their own revisions).
 
-A value as of a past day was the sum of the village rows of `area_figure_days` up to that day:
-for a province, every village's every changed day since the start, several million rows a year
-(3.4 s for one year of 30,000 villages on 2 cores, past the gateway's 2 s deadline). A past
-day's deltas never change once no transaction that began on it is running (a writer dates its
-change by its transaction's start), so the service closes such days: it adds their deltas,
-summed per county, to `county_figure_days`, and each month whose days are all closed, summed
-per county, to `county_figure_months` (services/common/closed_figures.py). A past day is then
-read from the closed months before it, the closed days of its own month and the village rows
-of the days not closed yet, found through the index on `day`.
+A value as of a past day was the sum of the rows of the dated deltas up to that day (monitoring
+and employment: `area_figure_days`, per village; funds: `fund_figure_days`, per county and
+slot): for a province, every village's every changed day since the start, several million rows
+a year (7.5 s for one year of 30,000 villages on 2 cores, past the gateway's 2 s deadline).
+A past day's deltas never change once no transaction that began on it is running (a writer
+dates its change by its transaction's start), so the service closes such days: it adds their
+deltas, summed per county, to `county_figure_days`, and each month whose days are all closed,
+summed per county, to `county_figure_months` (services/common/closed_figures.py). A past day
+is then read from the closed months before it, the closed days of its own month and the
+service's own rows of the days not closed yet, found through the index on `day`.
 
-`figure_days_closed` holds the last closed day (no row: none closed). Truncating the village
+`figure_days_closed` holds the last closed day (no row: none closed). Truncating the dated
 deltas empties all three (test and benchmark resets).
 """
 
@@ -30,8 +31,8 @@ KEYS = """
 
 
 def create(days: str, value_type: str) -> None:
-    """Create the closing tables beside `days` (area_code, year, metric, day, delta), the index
-    on its `day` and the trigger that empties them when `days` is truncated."""
+    """Create the closing tables beside `days` (its code, year, metric, day, delta), the index on
+    its `day` and the trigger that empties them when `days` is truncated."""
     op.execute(f"CREATE INDEX ix_{days}_day ON {days} (day)")
     op.execute(
         f"""

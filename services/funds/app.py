@@ -12,6 +12,7 @@ from services.funds.allocations.endpoints import router as allocations_router
 from services.funds.assets.endpoints import router as assets_router
 from services.funds.exports.endpoints import router as exports_router
 from services.funds.figures.endpoints import router as figures_router
+from services.funds.figures.repository import close_days
 from services.funds.links.endpoints import router as links_router
 from services.funds.payments.endpoints import router as payments_router
 from services.funds.projects.endpoints import router as projects_router
@@ -32,7 +33,9 @@ def build_app(settings: FundsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         interval = settings.figure_fold_seconds
-        async with county_figure_folding(app.state.database, interval, "fund_figures"):
+        async with county_figure_folding(
+            app.state.database, interval, "fund_figures", chores=(close_days,)
+        ):
             yield
 
     return create_app(

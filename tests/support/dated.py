@@ -1,7 +1,7 @@
 """Giving figures a history: the dated deltas written so far are moved back by some days, as
-if those writes had happened then (the one thing a test cannot wait for). Monitoring and
-employment then close the past days again from scratch (services/common/closed_figures.py), as
-the service would, so past days are read from the closed county rows where they can be."""
+if those writes had happened then (the one thing a test cannot wait for). The service's past
+days are then closed again from scratch (services/common/closed_figures.py), as the service
+would, so past days are read from the closed county rows where they can be."""
 
 from __future__ import annotations
 
@@ -11,14 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from services.common.business_time import business_today
-from services.common.closed_figures import close_days
+from services.common.closed_figures import FUND_DAYS, VILLAGE_DAYS, close_days
 
-DAYS_TABLES = {
-    "monitoring": "area_figure_days",
-    "funds": "fund_figure_days",
-    "employment": "area_figure_days",
-}
-CLOSING = {"monitoring", "employment"}
+DAYS = {"monitoring": VILLAGE_DAYS, "funds": FUND_DAYS, "employment": VILLAGE_DAYS}
 CLOSING_TABLES = ("figure_days_closed", "county_figure_days", "county_figure_months")
 
 
@@ -26,19 +21,17 @@ async def move_back(apps: dict[str, FastAPI], service: str, days: int) -> date:
     """Date every delta recorded today in `service` `days` days earlier; returns that day."""
     today = business_today()
     earlier = today - timedelta(days=days)
-    table = DAYS_TABLES[service]
+    days_table = DAYS[service]
     async with apps[service].state.database.sessionmaker() as session:
         moved = await session.execute(
-            text(f"UPDATE {table} SET day = :earlier WHERE day = :today"),
+            text(f"UPDATE {days_table.name} SET day = :earlier WHERE day = :today"),
             {"earlier": earlier, "today": today},
         )
         assert moved.rowcount > 0  # type: ignore[attr-defined]
-        if service in CLOSING:
-            for table in CLOSING_TABLES:
-                await session.execute(text(f"DELETE FROM {table}"))
+        for closing in CLOSING_TABLES:
+            await session.execute(text(f"DELETE FROM {closing}"))
         await session.commit()
-    if service in CLOSING:
-        await close_days(apps[service].state.database)
+    await close_days(apps[service].state.database, days_table)
     return earlier
 
 

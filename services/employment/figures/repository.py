@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.common.areas import scope_bounds
-from services.common.closed_figures import monthly_sums, sums_as_of
+from services.common.closed_figures import VILLAGE_DAYS, monthly_sums, sums_as_of
 from services.common.county_figures import current_sums, group_code, sums_by_area
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.employment.models import (
@@ -33,7 +33,7 @@ async def stored_figures(
     """(area code at the level, metric, value) for all-time and the year's figures under `area`:
     current, or as of the end of the day `as_of` (the sums of their dated deltas)."""
     if as_of is not None:
-        dated = await sums_as_of(session, area, depth, [ALL_YEARS, year], as_of)
+        dated = await sums_as_of(session, VILLAGE_DAYS, area, depth, [ALL_YEARS, year], as_of)
         return [(code, metric, value) for code, metric, value in dated]
     query = current_sums(AreaFigure, CountyFigure, area, depth, year)
     return [(code, metric, value) for code, metric, value in (await session.execute(query)).all()]
@@ -44,7 +44,7 @@ async def monthly_deltas(
 ) -> list[MonthlyDelta]:
     """(year, first day of the month, metric, sum of deltas) under `area` up to `until`, for
     all-time figures and the given years'."""
-    return await monthly_sums(session, area, [ALL_YEARS, *years], until)
+    return await monthly_sums(session, VILLAGE_DAYS, area, [ALL_YEARS, *years], until)
 
 
 async def carried_open_jobs(

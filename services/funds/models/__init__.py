@@ -3,7 +3,7 @@
 from services.funds.models.allocations import Allocation
 from services.funds.models.assets import Asset
 from services.funds.models.base import Base
-from services.funds.models.figures import FundFigure, FundFigureDay
+from services.funds.models.figures import FundFigure
 from services.funds.models.links import FundLink
 from services.funds.models.payments import Payment
 from services.funds.models.projects import Project, ProjectTransition
@@ -14,7 +14,6 @@ __all__ = [
     "Asset",
     "Base",
     "FundFigure",
-    "FundFigureDay",
     "FundLink",
     "FundRules",
     "Payment",

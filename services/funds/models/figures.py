@@ -1,7 +1,6 @@
-from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, Index, SmallInteger, String
+from sqlalchemy import Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.common.tables import area_code_type
@@ -24,18 +23,3 @@ class FundFigure(Base):
     value: Mapped[Decimal] = mapped_column(MONEY, nullable=False)
 
     __table_args__ = (Index("ix_fund_figures_year_county_code", "year", "county_code"),)
-
-
-class FundFigureDay(Base):
-    """What one slot of one figure of one county changed by on one business day: the sum of
-    a figure's deltas up to a day is its value as of that day. Written only by the trigger on
-    `fund_figures` (migrations/figure_days_v1.py), never by the application."""
-
-    __tablename__ = "fund_figure_days"
-
-    county_code: Mapped[str] = mapped_column(area_code_type(), primary_key=True)
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    metric: Mapped[str] = mapped_column(String(60), primary_key=True)
-    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    delta: Mapped[Decimal] = mapped_column(MONEY, nullable=False)

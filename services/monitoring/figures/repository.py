@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
-from services.common.closed_figures import monthly_sums, sums_as_of
+from services.common.closed_figures import VILLAGE_DAYS, monthly_sums, sums_as_of
 from services.common.county_figures import current_sums, group_code
 from services.common.dated_figures import ALL_YEARS, MonthlyDelta
 from services.monitoring.models import AreaFigure, Case, CountyFigure
@@ -22,7 +22,7 @@ async def stored_figures(
     """(area code at the level, metric, value) for all-time and the year's figures under `area`:
     current, or as of the end of the day `as_of`."""
     if as_of is not None:
-        dated = await sums_as_of(session, area, depth, [ALL_YEARS, year], as_of)
+        dated = await sums_as_of(session, VILLAGE_DAYS, area, depth, [ALL_YEARS, year], as_of)
         return [(code, metric, int(value)) for code, metric, value in dated]
     query = current_sums(AreaFigure, CountyFigure, area, depth, year)
     return [
@@ -35,7 +35,7 @@ async def monthly_deltas(
 ) -> list[MonthlyDelta]:
     """(year, first day of the month, metric, sum of deltas) under `area` up to `until`, for
     all-time figures and the given years'."""
-    return await monthly_sums(session, area, [ALL_YEARS, *years], until)
+    return await monthly_sums(session, VILLAGE_DAYS, area, [ALL_YEARS, *years], until)
 
 
 async def overdue_cases(

@@ -1,6 +1,7 @@
-"""Closed days (结转): past days' village deltas summed per county and month, so that a past day
-at county level or above reads the county rows; every answer stays what the village rows say,
-whatever has been closed so far (services/common/closed_figures.py)."""
+"""Closed days (结转): past days' deltas (per village in monitoring and employment, per county
+slot in funds) summed per county and month, so that a past day at county level or above reads
+the county rows; every answer stays what the service's own deltas say, whatever has been closed
+so far (services/common/closed_figures.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import random
 from collections import defaultdict
 from datetime import date, timedelta
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.expression import TableClause
 
 from services.common.areas import significant_prefix
 from services.common.business_time import business_today
 from services.common.closed_figures import (
+    FUND_DAYS,
+    VILLAGE_DAYS,
     close_days,
     first_open_month,
     monthly_sums,
@@ -33,23 +38,34 @@ VILLAGES = [
     "411502100201",
     "421101100201",
 ]
+COUNTIES = ["411424000000", "411425000000", "411502000000", "421101000000"]
+# Each service's deltas: its table, the codes it keeps them by, and the slots (funds: a county's
+# figure is spread over slots by writer).
+SOURCES = {
+    "monitoring": (VILLAGE_DAYS, VILLAGES, (None,)),
+    "funds": (FUND_DAYS, COUNTIES, (1, 7)),
+}
+Row = tuple[str, int | None, int, str, date, int]  # code, slot, year, metric, day, delta
 METRICS = ["households", "people", "measures"]
 YEARS = [0, 2026]
 PROVINCE, COUNTY, TOWNSHIP = "410000000000", "411424000000", "411424100000"
 DEPTHS = {PROVINCE: 6, COUNTY: 9, TOWNSHIP: 12}  # the answer's level under each area
 
 
-def history(first: date, last: date) -> list[tuple[str, int, str, date, int]]:
-    """Village deltas on about a third of the days from `first` to `last`, some negative."""
+def history(
+    first: date, last: date, codes: list[str] = VILLAGES, slots: tuple[int | None, ...] = (None,)
+) -> list[Row]:
+    """Deltas on about a third of the days from `first` to `last`, some negative."""
     rows = []
     chance = random.Random(20261123)
     day = first
     while day <= last:
-        for village in VILLAGES:
-            for year in YEARS:
-                for metric in METRICS:
-                    if chance.random() < 0.3:
-                        rows.append((village, year, metric, day, chance.randint(-3, 9)))
+        for code in codes:
+            for slot in slots:
+                for year in YEARS:
+                    for metric in METRICS:
+                        if chance.random() < 0.3:
+                            rows.append((code, slot, year, metric, day, chance.randint(-3, 9)))
         day += timedelta(days=1)
     return rows
 
@@ -57,30 +73,32 @@ def history(first: date, last: date) -> list[tuple[str, int, str, date, int]]:
 def expected_as_of(rows: list, area: str, depth: int, day: date) -> dict[tuple[str, str], int]:
     prefix = significant_prefix(area)
     sums: dict[tuple[str, str], int] = defaultdict(int)
-    for village, _, metric, when, delta in rows:
-        if village.startswith(prefix) and when <= day:
-            sums[(village[:depth].ljust(12, "0"), metric)] += delta
+    for code, _, _, metric, when, delta in rows:
+        if code.startswith(prefix) and when <= day:
+            sums[(code[:depth].ljust(12, "0"), metric)] += delta
     return {key: value for key, value in sums.items() if value}
 
 
 def expected_months(rows: list, area: str, until: date) -> dict[tuple[int, date, str], int]:
     prefix = significant_prefix(area)
     sums: dict[tuple[int, date, str], int] = defaultdict(int)
-    for village, year, metric, when, delta in rows:
-        if village.startswith(prefix) and when <= until:
+    for code, _, year, metric, when, delta in rows:
+        if code.startswith(prefix) and when <= until:
             sums[(year, when.replace(day=1), metric)] += delta
     return {key: value for key, value in sums.items() if value}
 
 
-async def answers_agree(database: Database, rows: list, days: list[date]) -> None:
+async def answers_agree(
+    database: Database, source: TableClause, rows: list[Row], days: list[date]
+) -> None:
     async with database.sessionmaker() as session:
         for area, depth in DEPTHS.items():
             for day in days:
-                read = await sums_as_of(session, area, depth, YEARS, day)
+                read = await sums_as_of(session, source, area, depth, YEARS, day)
                 got = {(code, metric): int(value) for code, metric, value in read if value}
                 assert got == expected_as_of(rows, area, depth, day), (area, day)
             until = days[-1]
-            read_months = await monthly_sums(session, area, YEARS, until)
+            read_months = await monthly_sums(session, source, area, YEARS, until)
             got_months = {(y, m, metric): int(v) for y, m, metric, v in read_months if v}
             assert got_months == expected_months(rows, area, until), area
 
@@ -91,32 +109,38 @@ async def stored(engine: AsyncEngine, table: str, column: str) -> list[date]:
         return [row[0] for row in rows]
 
 
-async def write_history(engine: AsyncEngine, rows: list) -> None:
+async def write_history(
+    engine: AsyncEngine, rows: list[Row], source: TableClause = VILLAGE_DAYS
+) -> None:
+    columns = [next(iter(source.c)).name, "year", "metric", "day", "delta"]
+    if source is FUND_DAYS:
+        columns.append("slot")
     async with engine.begin() as connection:
         await connection.execute(
             text(
-                "INSERT INTO area_figure_days (area_code, year, metric, day, delta) "
-                "VALUES (:area, :year, :metric, :day, :delta)"
+                f"INSERT INTO {source.name} ({', '.join(columns)}) VALUES (:{', :'.join(columns)})"
             ),
             [
-                {"area": a, "year": y, "metric": m, "day": d, "delta": delta}
-                for a, y, m, d, delta in rows
+                dict(zip(columns, (code, year, metric, day, delta, slot), strict=False))
+                for code, slot, year, metric, day, delta in rows
             ],
         )
 
 
+@pytest.mark.parametrize("service", sorted(SOURCES))
 async def test_every_past_day_reads_the_same_however_far_the_days_are_closed(
-    committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine]
+    committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine], service: str
 ) -> None:
-    engine = engines["monitoring"]
+    source, codes, slots = SOURCES[service]
+    engine = engines[service]
     database = Database(engine)
     today = business_today()
     first, last = today - timedelta(days=100), today - timedelta(days=5)
-    rows = history(first, last)
-    await write_history(engine, rows)
+    rows = history(first, last, codes, slots)
+    await write_history(engine, rows, source)
     days = [first + timedelta(days=n) for n in range(-1, (last - first).days + 2)]
 
-    await answers_agree(database, rows, days)  # nothing closed: the village rows alone
+    await answers_agree(database, source, rows, days)  # nothing closed: the deltas alone
 
     # Closed through a month's middle, later in that month, the next month's last day, then
     # the whole history.
@@ -125,14 +149,14 @@ async def test_every_past_day_reads_the_same_however_far_the_days_are_closed(
         days=1
     )
     for through in (mid_month, mid_month + timedelta(days=3), next_month_end, last):
-        assert await close_days(database, today=through + timedelta(days=2)) == through
+        assert await close_days(database, source, today=through + timedelta(days=2)) == through
         # Closing again changes nothing.
-        assert await close_days(database, today=through + timedelta(days=2)) == through
+        assert await close_days(database, source, today=through + timedelta(days=2)) == through
         closed_days = await stored(engine, "county_figure_days", "day")
         assert closed_days and max(closed_days) <= through
         months = await stored(engine, "county_figure_months", "month")
         assert months and max(months) < first_open_month(through)  # whole months only
-        await answers_agree(database, rows, days)
+        await answers_agree(database, source, rows, days)
 
 
 async def test_a_day_a_running_transaction_began_on_is_not_closed(
