@@ -83,7 +83,8 @@ async def main(counties: int, days: int, runs: int) -> None:
             async with database.sessionmaker() as session:
                 return {
                     "province by county, as of a day": await timed(
-                        runs, lambda: sums_as_of(session, VILLAGE_DAYS, PROVINCE, 6, [0, 2026], as_of)
+                        runs,
+                        lambda: sums_as_of(session, VILLAGE_DAYS, PROVINCE, 6, [0, 2026], as_of),
                     ),
                     "province, 12 monthly values": await timed(
                         runs, lambda: monthly_sums(session, VILLAGE_DAYS, PROVINCE, [0, 2026], last)
