@@ -91,6 +91,33 @@ SELECT county_code, year, metric, date_trunc('month', day)::date, sum(delta)
 FROM county_figure_days WHERE day >= :first AND day < :following
 GROUP BY 1, 2, 3, 4 HAVING sum(delta) <> 0
 """
+# Late deltas: what the service's own rows of recently closed days now sum to per county, less
+# what was closed for them (a transaction that began on such a day and committed after it was
+# closed), added to the closed days and, for months already closed, to the months.
+_RECHECK = """
+WITH fresh AS (
+    SELECT rpad(left({code}, 6), 12, '0') AS county_code, year, metric, day, sum(delta) AS delta
+    FROM {days} WHERE day > :since AND day <= :through
+    GROUP BY 1, 2, 3, 4
+), kept AS (
+    SELECT county_code, year, metric, day, delta FROM county_figure_days
+    WHERE day > :since AND day <= :through
+), late AS (
+    SELECT county_code, year, metric, day, coalesce(f.delta, 0) - coalesce(k.delta, 0) AS delta
+    FROM fresh AS f FULL JOIN kept AS k USING (county_code, year, metric, day)
+    WHERE coalesce(f.delta, 0) <> coalesce(k.delta, 0)
+), into_days AS (
+    INSERT INTO county_figure_days AS d (county_code, year, metric, day, delta)
+    SELECT county_code, year, metric, day, delta FROM late
+    ON CONFLICT (day, county_code, year, metric) DO UPDATE SET delta = d.delta + excluded.delta
+)
+INSERT INTO county_figure_months AS m (county_code, year, metric, month, delta)
+SELECT county_code, year, metric, date_trunc('month', day)::date, sum(delta) FROM late
+WHERE day < :open_month
+GROUP BY 1, 2, 3, 4
+ON CONFLICT (month, county_code, year, metric) DO UPDATE SET delta = m.delta + excluded.delta
+"""
+RECHECKED_DAYS = 7
 _MARK = """
 INSERT INTO figure_days_closed (through) VALUES (:until)
 ON CONFLICT (one) DO UPDATE SET through = excluded.through
@@ -106,8 +133,9 @@ async def close_days(
     database: Database, days: TableClause = VILLAGE_DAYS, *, today: date | None = None
 ) -> date | None:
     """Close every day of `days` no running transaction can still write; answers the last
-    closed day (None: none yet, or another closing is running). `today`: the database's
-    business day unless given (tests close a history in steps)."""
+    closed day (None: none yet, or another closing is running). Before closing new days, it
+    checks the last `RECHECKED_DAYS` closed ones again and adds what arrived late. `today`: the
+    database's business day unless given (tests close a history in steps)."""
     async with database.sessionmaker() as session:
         if not await session.scalar(text(_LOCK)):
             return None
@@ -120,6 +148,15 @@ async def close_days(
         if through is not None and until <= through:
             return through
         code = next(iter(days.c)).name
+        if through is not None:
+            await session.execute(
+                text(_RECHECK.format(code=code, days=days.name)),
+                {
+                    "since": through - timedelta(days=RECHECKED_DAYS),
+                    "through": through,
+                    "open_month": first_open_month(through),
+                },
+            )
         await session.execute(
             text(_CLOSE_DAYS.format(code=code, days=days.name)),
             {"after": through or date.min, "until": until},

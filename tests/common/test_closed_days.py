@@ -159,6 +159,40 @@ async def test_every_past_day_reads_the_same_however_far_the_days_are_closed(
         await answers_agree(database, source, rows, days)
 
 
+@pytest.mark.parametrize("service", sorted(SOURCES))
+async def test_deltas_that_arrive_after_their_day_was_closed_count_within_a_week(
+    committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine], service: str
+) -> None:
+    source, codes, slots = SOURCES[service]
+    engine = engines[service]
+    database = Database(engine)
+    today = business_today()
+    month_end = (today - timedelta(days=10)).replace(day=1) - timedelta(days=1)
+    rows = history(month_end - timedelta(days=30), month_end + timedelta(days=5), codes, slots)
+    await write_history(engine, rows, source)
+    days = [month_end + timedelta(days=n) for n in range(-32, 8)]
+    assert await close_days(database, source, today=month_end + timedelta(days=2)) == month_end
+
+    # A transaction that began on a closed day commits after it was closed: its deltas land
+    # on that day, in a closed month and in an open one.
+    late = [
+        (codes[0], slots[0], 0, "late", month_end - timedelta(days=1), 5),
+        (codes[-1], slots[-1], 2026, "late", month_end, -2),
+    ]
+    await write_history(engine, late, source)
+    assert await close_days(database, source, today=month_end + timedelta(days=4)) == (
+        month_end + timedelta(days=2)
+    )
+    await answers_agree(database, source, rows + late, days)
+
+    later = [(codes[0], slots[0], 0, "late", month_end + timedelta(days=1), 7)]
+    await write_history(engine, later, source)
+    assert await close_days(database, source, today=month_end + timedelta(days=5)) == (
+        month_end + timedelta(days=3)
+    )
+    await answers_agree(database, source, rows + late + later, days)
+
+
 async def test_a_day_a_running_transaction_began_on_is_not_closed(
     committing_apps: dict[str, FastAPI],
     engines: dict[str, AsyncEngine],
