@@ -127,17 +127,24 @@ async def write_history(
         )
 
 
+async def seeded(
+    engines: dict[str, AsyncEngine], service: str, first: date, last: date
+) -> tuple[TableClause, AsyncEngine, list[Row]]:
+    """The service's table of deltas, its engine, and the history written into it."""
+    source, codes, slots = SOURCES[service]
+    rows = history(first, last, codes, slots)
+    await write_history(engines[service], rows, source)
+    return source, engines[service], rows
+
+
 @pytest.mark.parametrize("service", sorted(SOURCES))
 async def test_every_past_day_reads_the_same_however_far_the_days_are_closed(
     committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine], service: str
 ) -> None:
-    source, codes, slots = SOURCES[service]
-    engine = engines[service]
-    database = Database(engine)
     today = business_today()
     first, last = today - timedelta(days=100), today - timedelta(days=5)
-    rows = history(first, last, codes, slots)
-    await write_history(engine, rows, source)
+    source, engine, rows = await seeded(engines, service, first, last)
+    database = Database(engine)
     days = [first + timedelta(days=n) for n in range(-1, (last - first).days + 2)]
 
     await answers_agree(database, source, rows, days)  # nothing closed: the deltas alone
@@ -163,13 +170,11 @@ async def test_every_past_day_reads_the_same_however_far_the_days_are_closed(
 async def test_deltas_that_arrive_after_their_day_was_closed_count_within_a_week(
     committing_apps: dict[str, FastAPI], engines: dict[str, AsyncEngine], service: str
 ) -> None:
-    source, codes, slots = SOURCES[service]
-    engine = engines[service]
+    month_end = (business_today() - timedelta(days=10)).replace(day=1) - timedelta(days=1)
+    first, last = month_end - timedelta(days=30), month_end + timedelta(days=5)
+    source, engine, rows = await seeded(engines, service, first, last)
+    _, codes, slots = SOURCES[service]
     database = Database(engine)
-    today = business_today()
-    month_end = (today - timedelta(days=10)).replace(day=1) - timedelta(days=1)
-    rows = history(month_end - timedelta(days=30), month_end + timedelta(days=5), codes, slots)
-    await write_history(engine, rows, source)
     days = [month_end + timedelta(days=n) for n in range(-32, 8)]
     assert await close_days(database, source, today=month_end + timedelta(days=2)) == month_end
 
