@@ -8,8 +8,8 @@ migrations/county_figures_v1.py). An answer at county level or above sums the co
 `CountyFigureFolder` runs in the app: every few seconds it folds the rows of past writers into
 one row per figure, so the county rows stay about one per figure and county. Folding changes
 no figure; it only keeps the reads short. The funds service folds its per-county slots
-(`fund_figures`) the same way. Monitoring and employment also close past days there
-(services/common/closed_figures.py).
+(`fund_figures`) the same way. Each service also closes its past days there (a chore:
+services/common/closed_figures.py).
 """
 
 from __future__ import annotations
