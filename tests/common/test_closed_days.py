@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -198,6 +200,16 @@ async def test_deltas_that_arrive_after_their_day_was_closed_count_within_a_week
     await answers_agree(database, source, rows + late + later, days)
 
 
+@asynccontextmanager
+async def as_owner(settings: CommonSettings) -> AsyncIterator[Database]:
+    """The monitoring database as its owner (not the application role)."""
+    owner = Database.connect(settings.service_database_url("monitoring"), role=None, pool_size=1)
+    try:
+        yield owner
+    finally:
+        await owner.dispose()
+
+
 async def test_a_day_a_running_transaction_began_on_is_not_closed(
     committing_apps: dict[str, FastAPI],
     engines: dict[str, AsyncEngine],
@@ -207,19 +219,14 @@ async def test_a_day_a_running_transaction_began_on_is_not_closed(
     today = business_today()
     # The closing reads when other sessions' transactions began: as the owner here, since
     # PostgreSQL shows that only to a role with the rights of the session's login role.
-    owner = Database.connect(settings.service_database_url("monitoring"), role=None, pool_size=1)
-    try:
-        async with engine.connect() as writer:
-            await writer.begin()
-            await writer.execute(text("SELECT 1"))
-            # Asked as if days had passed: the writer's transaction, begun today, still holds
-            # today back (it would date its changes today).
-            assert await close_days(owner, today=today + timedelta(days=10)) == today - timedelta(
-                days=1
-            )
-            await writer.rollback()
-    finally:
-        await owner.dispose()
+    async with as_owner(settings) as owner, engine.connect() as writer:
+        await writer.begin()
+        await writer.execute(text("SELECT 1"))
+        # Asked as if days had passed: the writer's transaction, begun today, still holds
+        # today back (it would date its changes today).
+        closed = await close_days(owner, today=today + timedelta(days=10))
+        assert closed == today - timedelta(days=1)
+        await writer.rollback()
 
 
 async def test_truncating_the_figures_reopens_every_day(
@@ -232,13 +239,9 @@ async def test_truncating_the_figures_reopens_every_day(
     await write_history(engine, history(today - timedelta(days=40), today - timedelta(days=3)))
     assert await close_days(Database(engine)) == today - timedelta(days=2)
     assert await stored(engine, "county_figure_months", "month")
-    owner = Database.connect(settings.service_database_url("monitoring"), role=None, pool_size=1)
-    try:
-        async with owner.sessionmaker() as session:
-            await session.execute(text("TRUNCATE area_figures"))
-            await session.commit()
-    finally:
-        await owner.dispose()
+    async with as_owner(settings) as owner, owner.sessionmaker() as session:
+        await session.execute(text("TRUNCATE area_figures"))
+        await session.commit()
     for table in ("figure_days_closed", "county_figure_days", "county_figure_months"):
         async with engine.connect() as connection:
             assert (await connection.scalar(text(f"SELECT count(*) FROM {table}"))) == 0
