@@ -1,6 +1,7 @@
 """What an import knows across chunks: every household of the file, every person seen, and the
-report. Pure bookkeeping (no I/O), fed one parsed chunk at a time, in file order; for each chunk
-it answers which of the chunk's encoded rows go into the real tables (a `ChunkPlan`).
+rejections (`rejections.py`). Pure bookkeeping (no I/O), fed one parsed chunk at a time, in
+file order; for each chunk it answers which of the chunk's encoded rows go into the real tables
+(a `ChunkPlan`). What the loaded households add to the figures: `loaded_figures.py`.
 
 A household moves through these states:
 - open: valid so far, but no head yet; its encoded rows wait here, in memory;
@@ -20,20 +21,16 @@ row by row through the rules (`_row`), in file order.
 
 from __future__ import annotations
 
-import heapq
 import uuid
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
 from services.common.copy_binary import text
-from services.monitoring.figures.contribution import HouseholdState, contribution
 from services.monitoring.imports import encoding
 from services.monitoring.imports.chunks import AGREEING_FIELDS, ChunkResult
 from services.monitoring.imports.plans import ChunkPlan, member_row
-
-REPORT_LIMIT = 1000
+from services.monitoring.imports.rejections import Rejections
 
 
 class State(Enum):
@@ -74,9 +71,7 @@ class Ledger:
         self.received = 0
         self.rows = 0  # rows numbered so far (blank ones included)
         self.unchanged = 0
-        self.rejected_count = 0
-        self._report: list[tuple[int, int, str, str, str]] = []  # max-heap on row, bounded
-        self._order = 0
+        self.rejections = Rejections()
         self.unloaded: list[uuid.UUID] = []  # loaded households rejected later
 
     # Before the database is asked ---------------------------------------------------------
@@ -332,42 +327,10 @@ class Ledger:
     def loaded(self) -> list[Household]:
         return [h for h in self.households.values() if h.state is State.LOADED]
 
-    def figures(self) -> dict[str, Counter[str]]:
-        """What the loaded households add to each village's figures: per village and kind, a
-        household's share times the households plus a person's share times the people."""
-        groups: Counter[tuple[str, str]] = Counter()
-        people: Counter[tuple[str, str]] = Counter()
-        for household in self.loaded():
-            assert household.agreeing is not None
-            village, kind = str(household.agreeing[0]), str(household.agreeing[1])
-            groups[village, kind] += 1
-            people[village, kind] += household.members
-        by_village: dict[str, Counter[str]] = {}
-        for (village, kind), count in groups.items():
-            empty = contribution(HouseholdState(village, kind, "none", None, 0))
-            one = contribution(HouseholdState(village, kind, "none", None, 1))
-            figures = by_village.setdefault(village, Counter())
-            for metric in one.keys() | empty.keys():
-                per_person = one[metric] - empty[metric]
-                figures[metric] += empty[metric] * count + per_person * people[village, kind]
-        return by_village
-
     # Rejections ------------------------------------------------------------------------------
 
     def reject_row(self, row: int, field_name: str, rule: str, message: str) -> None:
-        """Count a rejected row; keep it for the report if it is among the first rows."""
-        self.rejected_count += 1
-        self._order += 1
-        entry = (-row, -self._order, field_name, rule, message)
-        if len(self._report) < REPORT_LIMIT:
-            heapq.heappush(self._report, entry)
-        elif entry > self._report[0]:
-            heapq.heapreplace(self._report, entry)
-
-    def report(self) -> list[tuple[int, str, str, str]]:
-        """The kept rejections, (row, field, rule, message), in row order."""
-        entries = sorted(self._report, reverse=True)
-        return [(-row, field_name, rule, message) for row, _, field_name, rule, message in entries]
+        self.rejections.add(row, field_name, rule, message)
 
     def _reject_household(self, household: Household, rule: str) -> None:
         if household.state is State.REJECTED:

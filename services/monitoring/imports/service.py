@@ -33,6 +33,7 @@ from services.monitoring.codes.book import CodeBook
 from services.monitoring.imports import encoding, repository
 from services.monitoring.imports.chunks import Chunk, ChunkResult, ImportFormat, ParserContext
 from services.monitoring.imports.ledger import Ledger
+from services.monitoring.imports.loaded_figures import loaded_figures
 from services.monitoring.imports.plans import ChunkPlan
 from services.monitoring.imports.reading import ChunkCutter, parse_header
 from services.monitoring.imports.schemas import ImportReport, RejectedRow
@@ -211,7 +212,7 @@ class _Import:
         ledger.finish()
         if ledger.unloaded:
             await repository.unload_households(self.connection, ledger.unloaded)
-        await repository.add_to_figures(self.connection, ledger.figures())
+        await repository.add_to_figures(self.connection, loaded_figures(ledger.loaded()))
         loaded = ledger.loaded()
         report = ImportReport(
             import_id=import_id,
@@ -219,10 +220,10 @@ class _Import:
             households_created=len(loaded),
             members_created=sum(household.members for household in loaded),
             unchanged=ledger.unchanged,
-            rejected_count=ledger.rejected_count,
+            rejected_count=ledger.rejections.count,
             rejected=[
                 RejectedRow(row=row, field=field, rule=rule, message=message)
-                for row, field, rule, message in ledger.report()
+                for row, field, rule, message in ledger.rejections.report()
             ],
             ignored_columns=self.ignored_columns,
         )
