@@ -425,18 +425,3 @@ def _encodable(value: str) -> bool:
 
 def _all_text(values: tuple[Any, ...]) -> bool:
     return all(value is None or value.__class__ is str for value in values)
-
-
-# A worker process keeps the parsers of the last few imports it served (an import sends its
-# context with every chunk; building a parser costs key derivation and empty caches).
-_worker_parsers: dict[str, RowParser] = {}
-_KEPT_PARSERS = 4
-
-
-def parse_in_worker(key: str, context: ParserContext, chunk: Chunk) -> ChunkResult:
-    parser = _worker_parsers.get(key)
-    if parser is None:
-        if len(_worker_parsers) >= _KEPT_PARSERS:
-            _worker_parsers.pop(next(iter(_worker_parsers)))
-        parser = _worker_parsers[key] = RowParser(context)
-    return parser.parse(chunk)

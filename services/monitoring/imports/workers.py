@@ -21,9 +21,24 @@ from services.common.errors import DixianError
 from services.common.process_pool import forget_pool, process_pool
 from services.monitoring.imports.chunks import Chunk, ChunkResult, ParserContext
 from services.monitoring.imports.rows import RowParser
-from services.monitoring.imports.rows import parse_in_worker as _parse_in_worker
 
 Mode = Literal["auto", "process", "thread"]
+
+
+# A worker process keeps the parsers of the last few imports it served (an import sends its
+# context with every chunk; building a parser costs key derivation and empty caches).
+_worker_parsers: dict[str, RowParser] = {}
+_KEPT_PARSERS = 4
+
+
+def parse_in_worker(key: str, context: ParserContext, chunk: Chunk) -> ChunkResult:
+    """Parse `chunk` in a worker process, with the parser of its import."""
+    parser = _worker_parsers.get(key)
+    if parser is None:
+        if len(_worker_parsers) >= _KEPT_PARSERS:
+            _worker_parsers.pop(next(iter(_worker_parsers)))
+        parser = _worker_parsers[key] = RowParser(context)
+    return parser.parse(chunk)
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,7 @@ class ChunkWorkers:
         if self._thread is not None and self._parser is not None:
             return loop.run_in_executor(self._thread, self._parser.parse, chunk)
         assert self._pool is not None
-        return loop.run_in_executor(self._pool, _parse_in_worker, self._key, self.context, chunk)
+        return loop.run_in_executor(self._pool, parse_in_worker, self._key, self.context, chunk)
 
     async def result(self, future: asyncio.Future[ChunkResult]) -> ChunkResult:
         try:
