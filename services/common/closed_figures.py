@@ -68,15 +68,13 @@ CLOSED = table("figure_days_closed", column("through", Date))
 _ZONE = "Asia/Shanghai"  # the writers' business day, as in migrations/figure_days_v1.py
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('figure_days_closing'))"
 # The last day no writer can still add to: two days back at most, and before the first day of
-# any transaction still running in this database (its writes are dated by its start; a role
-# sees when only for sessions it has the rights of, so the two days are the guarantee).
+# any transaction still running in this database (its writes are dated by its start). The
+# function sees the sessions of the owner every app logs in as (migrations/
+# running_transactions_v1.py); the re-check of recent days covers any other.
 _CLOSABLE = f"""
 SELECT least(
     coalesce(:today, (now() AT TIME ZONE '{_ZONE}')::date) - 2,
-    (SELECT min((xact_start AT TIME ZONE '{_ZONE}')::date) - 1
-     FROM pg_stat_activity
-     WHERE datname = current_database() AND backend_type = 'client backend'
-       AND pid <> pg_backend_pid())
+    (oldest_transaction_start() AT TIME ZONE '{_ZONE}')::date - 1
 )
 """
 _CLOSE_DAYS = """
