@@ -13,7 +13,7 @@ from services.common.business_time import business_now
 from services.common.concurrency import check_version
 from services.common.errors import InvalidInput, NotFound, PreconditionRequired
 from services.common.history import record_write
-from services.monitoring.households.service import get_household
+from services.monitoring.households.service import audited_household, get_household
 from services.monitoring.incomes.schemas import (
     IncomeInput,
     IncomeRead,
@@ -77,7 +77,8 @@ async def put_income(
 async def list_incomes(
     session: AsyncSession, principal: Principal, household_id: uuid.UUID
 ) -> list[HouseholdIncome]:
-    household = await get_household(session, principal, household_id)
+    """A household's incomes by year; the read is audited like its plans and visits."""
+    household = await audited_household(session, principal, household_id, view="incomes")
     query = (
         select(HouseholdIncome)
         .where(HouseholdIncome.household_id == household.id)

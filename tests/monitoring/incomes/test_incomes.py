@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from typing import Any
+
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import select
 
 from services.common.auth.roles import Role
+from services.common.tables import audit_log
 from tests.support.identities import OTHER_VILLAGE, PROVINCE, TokenFactory
 from tests.support.monitoring import create_household
 
@@ -18,6 +22,15 @@ INCOME = {
     "transfers": "2400.00",
     "compliant_costs": "1000.00",
 }
+
+
+async def read_audited(app: FastAPI, request_id: str) -> list[tuple[str, str, Any]]:
+    """(entity, entity id, details) of the reads audited for one request."""
+    query = select(audit_log.c.entity, audit_log.c.entity_id, audit_log.c.details).where(
+        audit_log.c.request_id == request_id, audit_log.c.action == "read"
+    )
+    async with app.state.database.sessionmaker() as session:
+        return [tuple(row) for row in (await session.execute(query)).all()]
 
 
 async def test_income_per_capita_and_versions(
@@ -41,6 +54,9 @@ async def test_income_per_capita_and_versions(
         assert replaced.status_code == 200 and replaced.json()["per_capita_net"] == "8466.83"
         listed = await client.get(f"/api/v1/households/{household.id}/incomes", headers=officer)
         assert [item["year"] for item in listed.json()] == [2025]
+        assert await read_audited(apps["monitoring"], listed.headers["X-Request-ID"]) == [
+            ("household", str(household.id), {"view": "incomes"})
+        ]
         other = await client.put(
             path, json=INCOME, headers=tokens.headers(Role.VILLAGE_OFFICER, OTHER_VILLAGE)
         )
