@@ -7,7 +7,7 @@ write in one statement: every funds write runs them."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
@@ -50,8 +50,13 @@ async def written(
     record: Recorded,
     action: str = "create",
     fields: list[str] | None = None,
+    before: dict[str, Any] | None = None,
 ) -> None:
-    """Feed the change (`create` for action "create", `update` otherwise) and audit the action."""
+    """Feed the change (`create` for action "create", `update` otherwise) and audit the action,
+    with the `fields` it changed and, when given, what they were `before` (JSON values)."""
+    details: dict[str, Any] = {"fields": fields} if fields else {}
+    if before:
+        details["before"] = before
     await session.execute(
         _WRITTEN,
         {
@@ -64,7 +69,7 @@ async def written(
             "actor_role": principal.role.value,
             "action": action,
             "request_id": current_request_id(),
-            "details": {"fields": fields} if fields else {},
+            "details": details,
         },
     )
 

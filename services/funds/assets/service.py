@@ -83,13 +83,20 @@ async def update(
     ]
     if not changed:
         return asset
+    # A revaluation is not a silent edit: the audit row keeps what each field was (amounts
+    # as their decimal text, like the API's).
+    before_values = {name: _json(getattr(asset, name)) for name in changed}
     for name in changed:
         setattr(asset, name, getattr(data, name))
     asset.version += 1
     await session.flush()
-    await written(session, principal, ENTITY, asset.id, asset, "update", changed)
+    await written(session, principal, ENTITY, asset.id, asset, "update", changed, before_values)
     await _count(session, asset, before, _contribution(asset))
     return asset
+
+
+def _json(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
 
 
 async def dispose(

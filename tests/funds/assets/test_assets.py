@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import select
 
+from services.common.tables import audit_log
 from tests.funds.support import (
     API,
     YEAR,
@@ -114,6 +116,17 @@ async def test_register_change_and_dispose(
         ["create", "update", "update"],
         ["create", "update", "dispose"],
     )
+    # The revaluation's audit row keeps the value and status it replaced.
+    async with apps["funds"].state.database.sessionmaker() as session:
+        details = await session.scalar(
+            select(audit_log.c.details).where(
+                audit_log.c.entity_id == asset["id"], audit_log.c.action == "update"
+            )
+        )
+    assert details == {
+        "fields": ["value", "status"],
+        "before": {"value": "480000.00", "status": "in_use"},
+    }
 
 
 async def test_assets_only_for_completed_projects(
