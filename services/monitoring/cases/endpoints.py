@@ -26,6 +26,7 @@ from services.monitoring.cases.schemas import (
     CaseStepAction,
 )
 from services.monitoring.codes.book import code_book
+from services.monitoring.settings import MonitoringSettings
 
 router = UnitOfWorkRouter(prefix="/cases", tags=["cases"])
 
@@ -41,19 +42,27 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
     status_code=201,
     response_model=CaseDetail,
     summary="Open an identification (识别纳入) or risk-elimination (风险消除) case",
+    description=(
+        "The deadline (办理时限) is `opened_on` plus `MONITORING_IDENTIFICATION_DEADLINE_DAYS` "
+        "or `MONITORING_ELIMINATION_DEADLINE_DAYS` (15 days by default), fixed at opening. An "
+        "elimination whose rules are unmet is refused, every unmet rule named (422 "
+        "`elimination_rules_unmet`)."
+    ),
 )
 async def open_case(
     data: CaseOpen, request: Request, session: SessionDep, principal: Opener, response: Response
 ) -> CaseDetail:
     book = await code_book(request, session)
-    case, steps = await service.open_case(session, principal, data, book)
+    settings: MonitoringSettings = request.app.state.settings
+    case, steps = await service.open_case(session, principal, data, book, settings)
     set_etag(response, case.version)
     response.headers["Location"] = f"/api/v1/cases/{case.id}"
-    return CaseDetail.with_steps(case, steps, business_today())
+    return CaseDetail.with_steps(case, steps, business_today(), settings.notice_days)
 
 
 @router.get("", response_model=Page[CaseRead], summary="List cases in your area (案件列表)")
 async def list_cases(
+    request: Request,
     session: SessionDep,
     principal: Reader,
     state: CaseState | None = None,
@@ -80,36 +89,48 @@ async def list_cases(
         limit=limit + 1,
     )
     items, next_cursor = page_of(cases, limit, lambda case: [case.opened_on, case.id])
+    notice_days = request.app.state.settings.notice_days
     return Page[CaseRead](
-        items=[CaseRead.of(case, today) for case in items], next_cursor=next_cursor
+        items=[CaseRead.of(case, today, notice_days) for case in items], next_cursor=next_cursor
     )
 
 
 @router.get("/{case_id}", response_model=CaseDetail, summary="One case with its steps (案件详情)")
 async def get_case(
-    case_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
+    case_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    response: Response,
 ) -> CaseDetail:
     case, steps = await service.read_case(session, principal, case_id)
     set_etag(response, case.version)
-    return CaseDetail.with_steps(case, steps, business_today())
+    notice_days = request.app.state.settings.notice_days
+    return CaseDetail.with_steps(case, steps, business_today(), notice_days)
 
 
 @router.post(
     "/{case_id}/steps",
     response_model=CaseDetail,
     summary="Complete, send back (退回) or reject the current step of a case, with If-Match",
+    description=(
+        "The township completes its review once the public notice (公示) has run "
+        "`MONITORING_NOTICE_DAYS` (5 by default; 422 `notice_period_running` before)."
+    ),
 )
 async def act_on_case(
     case_id: uuid.UUID,
     data: CaseStepAction,
     version: IfMatchVersion,
+    request: Request,
     session: SessionDep,
     principal: Reader,
     response: Response,
 ) -> CaseDetail:
-    case, steps = await service.act_on_case(session, principal, case_id, data, version)
+    settings: MonitoringSettings = request.app.state.settings
+    case, steps = await service.act_on_case(session, principal, case_id, data, version, settings)
     set_etag(response, case.version)
-    return CaseDetail.with_steps(case, steps, business_today())
+    return CaseDetail.with_steps(case, steps, business_today(), settings.notice_days)
 
 
 def _after(cursor: str | None) -> tuple[date, uuid.UUID] | None:

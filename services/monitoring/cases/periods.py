@@ -1,7 +1,7 @@
 """How long a case's steps may take, and what day it is where the work is done.
 
-The periods are national practice. Provinces set their own, so they become per-province
-configuration later; until then they live here, in one place, for every rule that needs them.
+The notice and the deadlines are settings (`MonitoringSettings`: provinces set their own); the
+fixed rules of national practice live here, in one place, for every rule that needs them.
 """
 
 from __future__ import annotations
@@ -9,9 +9,6 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-NOTICE_DAYS = 5  # public notice in the village (公示) lasts at least this many days
-IDENTIFICATION_DEADLINE_DAYS = 15  # identification within 15 days (识别纳入时限)
-ELIMINATION_DEADLINE_DAYS = 15  # risk elimination within 15 days (风险消除时限)
 MONITORED_MONTHS_BEFORE_ELIMINATION = 6  # monitored at least half a year before elimination
 OPENED_DAYS_BACK = 30  # a case may be recorded up to 30 days after the application (受理) date
 
@@ -24,6 +21,6 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def notice_ends_on(started: date | None) -> date | None:
+def notice_ends_on(started: date | None, notice_days: int) -> date | None:
     """The first day the township may complete its review: the notice has run its days."""
-    return started + timedelta(days=NOTICE_DAYS) if started else None
+    return started + timedelta(days=notice_days) if started else None

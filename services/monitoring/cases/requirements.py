@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.common.errors import FieldProblem, InvalidInput
-from services.monitoring.cases.periods import NOTICE_DAYS, notice_ends_on
+from services.monitoring.cases.periods import notice_ends_on
 from services.monitoring.cases.schemas import CaseOpen, CaseStepAction
 from services.monitoring.cases.transitions import Action, Procedure, Step
 from services.monitoring.codes.book import CodeBook
@@ -55,9 +55,11 @@ def check_opening(data: CaseOpen, book: CodeBook) -> None:
     book.check("elimination_kind", data.elimination_kind, "body.elimination_kind")
 
 
-def check_step_data(case: Case, data: CaseStepAction, today: date) -> dict[str, object]:
+def check_step_data(
+    case: Case, data: CaseStepAction, today: date, notice_days: int
+) -> dict[str, object]:
     """The step's data, JSON-ready, after the checks every action needs and those of
-    completing `data.step`."""
+    completing `data.step` (the township's waits for the `notice_days` of the notice)."""
     problems: list[FieldProblem] = []
     sent = {name: getattr(data, name) for name in ALL_STEP_DATA if getattr(data, name) is not None}
     for name in sorted(sent.keys() - STEP_DATA.get(data.step, frozenset())):
@@ -67,14 +69,14 @@ def check_step_data(case: Case, data: CaseStepAction, today: date) -> dict[str, 
     if problems:
         raise InvalidInput("The step cannot be taken as sent.", fields=problems)
     if data.action == Action.COMPLETE:
-        _check_completion(case, data, today)
+        _check_completion(case, data, today, notice_days)
     return {
         name: value.isoformat() if isinstance(value, date) else value
         for name, value in sorted(sent.items())
     }
 
 
-def _check_completion(case: Case, data: CaseStepAction, today: date) -> None:
+def _check_completion(case: Case, data: CaseStepAction, today: date, notice_days: int) -> None:
     if data.step == Step.HOME_VERIFICATION and case.procedure == Procedure.IDENTIFICATION:
         if data.consent_signed is not True:
             raise InvalidInput.for_field(
@@ -99,10 +101,10 @@ def _check_completion(case: Case, data: CaseStepAction, today: date) -> None:
                 "The notice cannot start before the case was opened.",
             )
     elif data.step == Step.TOWNSHIP_REVIEW:
-        ends = notice_ends_on(case.notice_started_on)
+        ends = notice_ends_on(case.notice_started_on, notice_days)
         if ends is None or ends > today:
             message = (
-                f"The public notice (公示) runs {NOTICE_DAYS} days; the township may complete "
+                f"The public notice (公示) runs {notice_days} days; the township may complete "
                 f"its review from {ends}."
             )
             raise InvalidInput(

@@ -115,10 +115,15 @@ class CaseRead(BaseModel):
     proposed_risk_types: list[str]
     opened_by: str
     opened_on: date
-    deadline_on: date
+    deadline_on: date = Field(
+        description="The deadline (办理时限), fixed when the case is opened: `opened_on` plus the "
+        "procedure's configured days (15 by default)"
+    )
     notice_started_on: date | None
     notice_ends_on: date | None = Field(
-        None, description="First day the township may complete its review (公示期满)"
+        None,
+        description="First day the township may complete its review (公示期满): "
+        "`notice_started_on` plus the configured notice days (5 by default)",
     )
     closed_on: date | None
     outcome: str | None
@@ -129,26 +134,28 @@ class CaseRead(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, case: Case, today: date) -> CaseRead:
+    def of(cls, case: Case, today: date, notice_days: int) -> CaseRead:
         read = cls.model_validate(case)
-        return read.model_copy(update=_derived(case, today))
+        return read.model_copy(update=_derived(case, today, notice_days))
 
 
 class CaseDetail(CaseRead):
     steps: list[CaseStepRead]
 
     @classmethod
-    def with_steps(cls, case: Case, steps: list[CaseStep], today: date) -> CaseDetail:
+    def with_steps(
+        cls, case: Case, steps: list[CaseStep], today: date, notice_days: int
+    ) -> CaseDetail:
         read = CaseRead.model_validate(case).model_dump()
         return cls(
-            **read | _derived(case, today),
+            **read | _derived(case, today, notice_days),
             steps=[CaseStepRead.model_validate(step) for step in steps],
         )
 
 
-def _derived(case: Case, today: date) -> dict[str, object]:
+def _derived(case: Case, today: date, notice_days: int) -> dict[str, object]:
     return {
-        "notice_ends_on": notice_ends_on(case.notice_started_on),
+        "notice_ends_on": notice_ends_on(case.notice_started_on, notice_days),
         "overdue": case.closed_on is None and case.deadline_on < today,
         "next_role": role_for(case.state),
     }

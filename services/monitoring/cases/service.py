@@ -16,11 +16,7 @@ from services.common.concurrency import check_version
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.common.history import record_write
 from services.monitoring.cases import outcomes, repository
-from services.monitoring.cases.periods import (
-    ELIMINATION_DEADLINE_DAYS,
-    IDENTIFICATION_DEADLINE_DAYS,
-    OPENED_DAYS_BACK,
-)
+from services.monitoring.cases.periods import OPENED_DAYS_BACK
 from services.monitoring.cases.requirements import check_opening, check_step_data
 from services.monitoring.cases.rules import check_elimination_rules
 from services.monitoring.cases.schemas import CaseOpen, CaseRead, CaseStepAction
@@ -39,14 +35,18 @@ from services.monitoring.cases.transitions import (
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.households.repository import get_household
 from services.monitoring.models import Case, CaseStep, Household
+from services.monitoring.settings import MonitoringSettings
 
 ENTITY = "case"
 OPENING_STEP = "opening"  # the step row that records who opened the case and on what facts
 REVERSAL_STEP = "elimination_reversal"
-DEADLINE_DAYS = {
-    Procedure.IDENTIFICATION: IDENTIFICATION_DEADLINE_DAYS,
-    Procedure.ELIMINATION: ELIMINATION_DEADLINE_DAYS,
-}
+
+
+def deadline_days(settings: MonitoringSettings, procedure: Procedure) -> int:
+    """Days from opening to the deadline of a case (识别纳入时限, 风险消除时限)."""
+    if procedure == Procedure.IDENTIFICATION:
+        return settings.identification_deadline_days
+    return settings.elimination_deadline_days
 
 
 def _opened_on(given: date | None, today: date) -> date:
@@ -66,9 +66,14 @@ def _opened_on(given: date | None, today: date) -> date:
 
 
 async def open_case(
-    session: AsyncSession, principal: Principal, data: CaseOpen, book: CodeBook
+    session: AsyncSession,
+    principal: Principal,
+    data: CaseOpen,
+    book: CodeBook,
+    settings: MonitoringSettings,
 ) -> tuple[Case, list[CaseStep]]:
-    """A new case at its first step (立案), with its deadline."""
+    """A new case at its first step (立案), with its deadline: fixed now from the configured
+    days, so a later change of the setting moves only the cases opened after it."""
     check_opening(data, book)
     household = await get_household(session, principal, data.household_id)
     if household is None:
@@ -114,7 +119,7 @@ async def open_case(
         proposed_risk_types=list(data.proposed_risk_types or household.risk_types),
         opened_by=principal.subject,
         opened_on=opened_on,
-        deadline_on=opened_on + timedelta(days=DEADLINE_DAYS[procedure]),
+        deadline_on=opened_on + timedelta(days=deadline_days(settings, procedure)),
         version=1,
     )
     try:
@@ -152,6 +157,7 @@ async def act_on_case(
     case_id: uuid.UUID,
     data: CaseStepAction,
     version: int,
+    settings: MonitoringSettings,
 ) -> tuple[Case, list[CaseStep]]:
     """Complete, send back or reject the step the case is at; the county's completion decides
     the case and changes the household."""
@@ -159,10 +165,11 @@ async def act_on_case(
     today = business_today()
     if case.closed_on is not None:
         raise Conflict(f"The case was closed on {case.closed_on}.", code="case_closed")
-    check_version(version, case.version, CaseRead.of(case, today).model_dump(mode="json"))
+    current = CaseRead.of(case, today, settings.notice_days)
+    check_version(version, case.version, current.model_dump(mode="json"))
     procedure = Procedure(case.procedure)
     check_may_act(procedure, case.state, data.step, data.action, principal.role)
-    details = check_step_data(case, data, today)
+    details = check_step_data(case, data, today, settings.notice_days)
     fields = ["state"]
     if data.action == Action.REJECT:
         _close(case, Outcome.REJECTED, today)

@@ -51,13 +51,26 @@ IfMatch = Annotated[
     "/help-plans/overdue",
     response_model=Page[HouseholdBehind],
     summary="Monitored households without a help plan 10 days after approval (帮扶计划逾期)",
+    description=(
+        "Listed once more than `MONITORING_PLAN_DAYS` (10 by default) have passed since the "
+        "county's approval (`identified_on`)."
+    ),
 )
 async def list_overdue_plans(
-    session: SessionDep, principal: Reader, limit: Limit = 50, cursor: Cursor = None
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[HouseholdBehind]:
     today = business_today()
     households = await service.plans_overdue(
-        session, principal, today=today, after=_household_key(cursor), limit=limit + 1
+        session,
+        principal,
+        request.app.state.settings,
+        today=today,
+        after=_household_key(cursor),
+        limit=limit + 1,
     )
     return _behind_page(households, limit, today)
 
@@ -66,13 +79,26 @@ async def list_overdue_plans(
     "/households/without-measures",
     response_model=Page[HouseholdBehind],
     summary="Monitored households without any measure a month after approval (无帮扶措施预警)",
+    description=(
+        "Listed once more than `MONITORING_MEASURE_DAYS` (30 by default) have passed since the "
+        "county's approval (`identified_on`) without any measure."
+    ),
 )
 async def list_households_without_measures(
-    session: SessionDep, principal: Reader, limit: Limit = 50, cursor: Cursor = None
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[HouseholdBehind]:
     today = business_today()
     households = await service.households_without_measures(
-        session, principal, today=today, after=_household_key(cursor), limit=limit + 1
+        session,
+        principal,
+        request.app.state.settings,
+        today=today,
+        after=_household_key(cursor),
+        limit=limit + 1,
     )
     return _behind_page(households, limit, today)
 

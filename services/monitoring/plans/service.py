@@ -23,14 +23,10 @@ from services.monitoring.models import HelpMeasure, HelpPlan, Household
 from services.monitoring.plans import repository
 from services.monitoring.plans.repository import HouseholdKey, MeasureKey
 from services.monitoring.plans.schemas import HelpPlanRead, HelpPlanWrite, MeasureCreate
+from services.monitoring.settings import MonitoringSettings
 
 PLAN_ENTITY = "help_plan"
 MEASURE_ENTITY = "help_measure"
-# Local rules give 10 days from approval to record the help plan, and a household without any
-# measure a month after approval is a warning. Both are national practice written as constants
-# for now; they become per-province configuration, like the monitoring line.
-PLAN_DAYS = 10
-MEASURE_DAYS = 30
 # Households that may receive measures: monitored ones, and eliminated ones still being helped.
 HELPED_STATUSES = frozenset({"monitored", "eliminated"})
 CENT = Decimal("0.01")
@@ -157,16 +153,18 @@ async def list_measures(
 async def plans_overdue(
     session: AsyncSession,
     principal: Principal,
+    settings: MonitoringSettings,
     *,
     today: date,
     after: HouseholdKey | None,
     limit: int,
 ) -> list[Household]:
-    """Monitored households approved more than PLAN_DAYS ago that still have no plan."""
+    """Monitored households approved more than the configured plan days ago (local rules give
+    10) that still have no plan."""
     return await repository.monitored_without_plan(
         session,
         principal,
-        identified_before=today - timedelta(days=PLAN_DAYS),
+        identified_before=today - timedelta(days=settings.plan_days),
         after=after,
         limit=limit,
     )
@@ -175,16 +173,18 @@ async def plans_overdue(
 async def households_without_measures(
     session: AsyncSession,
     principal: Principal,
+    settings: MonitoringSettings,
     *,
     today: date,
     after: HouseholdKey | None,
     limit: int,
 ) -> list[Household]:
-    """Monitored households approved more than MEASURE_DAYS ago without any measure."""
+    """Monitored households approved more than the configured measure days ago (a month by
+    default: a household without any measure then is a warning) without any measure."""
     return await repository.monitored_without_measures(
         session,
         principal,
-        identified_before=today - timedelta(days=MEASURE_DAYS),
+        identified_before=today - timedelta(days=settings.measure_days),
         after=after,
         limit=limit,
     )

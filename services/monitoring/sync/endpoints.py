@@ -40,7 +40,12 @@ async def push(data: PushRequest, request: Request, principal: Pusher) -> PushRe
     async with database.sessionmaker() as session:
         book = await code_book(request, session)
     outcomes = await pushing.push(
-        database, principal, book, request.app.state.protector, data.operations
+        database,
+        principal,
+        book,
+        request.app.state.protector,
+        request.app.state.settings,
+        data.operations,
     )
     return PushResponse(outcomes=outcomes)
 
@@ -60,7 +65,13 @@ async def pull(
 ) -> Response:
     book = await code_book(request, session)
     page = await pulling.pull(
-        session, principal, book, cursor=cursor, limit=limit, today=business_today()
+        session,
+        principal,
+        book,
+        cursor=cursor,
+        limit=limit,
+        today=business_today(),
+        settings=request.app.state.settings,
     )
     body = page.model_dump_json().encode()
     headers = {"Vary": "Accept-Encoding"}

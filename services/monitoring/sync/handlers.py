@@ -26,6 +26,7 @@ from services.monitoring.households.schemas import (
     MemberRead,
     MemberUpdate,
 )
+from services.monitoring.settings import MonitoringSettings
 from services.monitoring.sync import operations as ops
 from services.monitoring.sync import repository
 from services.monitoring.sync.merge import merged_version, new_values
@@ -47,6 +48,7 @@ class Context:
     principal: Principal
     book: CodeBook
     protector: Protector
+    settings: MonitoringSettings
     today: date
     # The batch's operations applied so far or stored before, by operation id.
     applied: dict[uuid.UUID, repository.StoredOperation]
@@ -111,13 +113,13 @@ async def record_visit(ctx: Context, op: ops.RecordVisit) -> Applied:
 
 async def case_step(ctx: Context, op: ops.CaseStep) -> Applied:
     case, _ = await cases.act_on_case(
-        ctx.session, ctx.principal, op.case_id, op.step, op.base_version
+        ctx.session, ctx.principal, op.case_id, op.step, op.base_version, ctx.settings
     )
     return Applied("case", case.id, case.version)
 
 
 async def open_case(ctx: Context, op: ops.OpenCase) -> Applied:
-    case, _ = await cases.open_case(ctx.session, ctx.principal, op.case, ctx.book)
+    case, _ = await cases.open_case(ctx.session, ctx.principal, op.case, ctx.book, ctx.settings)
     return Applied("case", case.id, case.version)
 
 
@@ -137,7 +139,14 @@ async def dismiss_warning(ctx: Context, op: ops.DismissWarning) -> Applied:
 
 async def open_case_from_warning(ctx: Context, op: ops.CaseFromWarningOperation) -> Applied:
     warning, case = await warnings.open_case(
-        ctx.session, ctx.principal, ctx.book, "warning", op.warning_id, op.case, op.base_version
+        ctx.session,
+        ctx.principal,
+        ctx.book,
+        ctx.settings,
+        "warning",
+        op.warning_id,
+        op.case,
+        op.base_version,
     )
     return Applied("warning", warning.id, warning.version, {"case_id": str(case.id)})
 

@@ -17,28 +17,30 @@ from services.monitoring.cases.schemas import CaseRead
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.households.schemas import HouseholdRead, MemberRead
 from services.monitoring.models import Case, DepartmentWarning, Household, Member
+from services.monitoring.settings import MonitoringSettings
 from services.monitoring.sync import repository
 from services.monitoring.sync.schemas import PulledRecord, PullPage
 from services.monitoring.warnings.schemas import WarningRead
 
 
-def _household(row: Household, today: date) -> dict[str, Any]:
+def _household(row: Household, today: date, settings: MonitoringSettings) -> dict[str, Any]:
     return HouseholdRead.model_validate(row).model_dump(mode="json", exclude={"members"})
 
 
-def _member(row: Member, today: date) -> dict[str, Any]:
+def _member(row: Member, today: date, settings: MonitoringSettings) -> dict[str, Any]:
     return MemberRead.model_validate(row).model_dump(mode="json")
 
 
-def _case(row: Case, today: date) -> dict[str, Any]:
-    return CaseRead.of(row, today).model_dump(mode="json")
+def _case(row: Case, today: date, settings: MonitoringSettings) -> dict[str, Any]:
+    return CaseRead.of(row, today, settings.notice_days).model_dump(mode="json")
 
 
-def _warning(row: DepartmentWarning, today: date) -> dict[str, Any]:
+def _warning(row: DepartmentWarning, today: date, settings: MonitoringSettings) -> dict[str, Any]:
     return WarningRead.model_validate(row).model_dump(mode="json")
 
 
-Serializer = Callable[[Any, date], dict[str, Any]]
+# (record, today, settings): a case's derived fields depend on the day and the notice's days.
+Serializer = Callable[[Any, date, MonitoringSettings], dict[str, Any]]
 # Feed entity -> (name on the device, model, serializer); other entities are not synced.
 ENTITIES: dict[str, tuple[str, repository.RecordModel, Serializer]] = {
     "household": ("household", Household, _household),
@@ -57,6 +59,7 @@ async def pull(
     cursor: str | None,
     limit: int,
     today: date,
+    settings: MonitoringSettings,
 ) -> PullPage:
     page = await list_changes(session, principal, after=cursor, limit=limit)
     changed: dict[tuple[str, uuid.UUID], None] = {}
@@ -75,7 +78,7 @@ async def pull(
                     entity=name,
                     id=record_id,
                     version=None if row is None else row.version,
-                    record=None if row is None else serialize(row, today),
+                    record=None if row is None else serialize(row, today, settings),
                 )
             )
     people = [str(i.id) for i in items if i.entity in PERSONAL and i.record is not None]

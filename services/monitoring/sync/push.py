@@ -39,6 +39,7 @@ from services.common.held_rows import HeldRows, hold_rows, insert_held_rows
 from services.common.personal_data import Protector
 from services.monitoring.codes.book import CodeBook
 from services.monitoring.households import service as households
+from services.monitoring.settings import MonitoringSettings
 from services.monitoring.sync import repository
 from services.monitoring.sync.handlers import (
     Applied,
@@ -67,6 +68,7 @@ async def push(
     principal: Principal,
     book: CodeBook,
     protector: Protector,
+    settings: MonitoringSettings,
     raw_operations: list[Any],
 ) -> list[Outcome]:
     """The outcome of every operation, in the order sent, once all are committed."""
@@ -74,7 +76,9 @@ async def push(
     applied: dict[uuid.UUID, StoredOperation] = {}
     outcomes: list[Outcome] = []
     for group in groups(parsed):
-        outcomes += await _push_group(database, principal, book, protector, group, applied)
+        outcomes += await _push_group(
+            database, principal, book, protector, settings, group, applied
+        )
     return outcomes
 
 
@@ -100,6 +104,7 @@ async def _push_group(
     principal: Principal,
     book: CodeBook,
     protector: Protector,
+    settings: MonitoringSettings,
     group: list[Parsed | Outcome],
     applied: dict[uuid.UUID, StoredOperation],
 ) -> list[Outcome]:
@@ -118,7 +123,7 @@ async def _push_group(
             await households.lock_households(session, principal, households_named(pending))
             held = hold_rows(session)
             savepoints = Savepoints(session, await driver_connection(session))
-            ctx = Context(session, principal, book, protector, business_today(), applied)
+            ctx = Context(session, principal, book, protector, settings, business_today(), applied)
             for item in group:
                 if isinstance(item, Outcome):
                     outcomes.append(item)

@@ -152,7 +152,7 @@ async def case_from_warning(
 ) -> WarningRead:
     book = await code_book(request, session)
     warning, case = await service.open_case(
-        session, principal, book, "warning", warning_id, data, version
+        session, principal, book, request.app.state.settings, "warning", warning_id, data, version
     )
     return _converted(response, warning, case.id)
 
@@ -174,7 +174,7 @@ async def case_from_lead(
 ) -> WarningRead:
     book = await code_book(request, session)
     lead, case = await service.open_case(
-        session, principal, book, "lead", warning_id, data, version
+        session, principal, book, request.app.state.settings, "lead", warning_id, data, version
     )
     return _converted(response, lead, case.id)
 

@@ -24,6 +24,7 @@ from services.monitoring.codes.book import CodeBook
 from services.monitoring.feeds.records import DETAILS
 from services.monitoring.figures import rollups
 from services.monitoring.models import Case, DepartmentWarning
+from services.monitoring.settings import MonitoringSettings
 from services.monitoring.warnings import figures, repository
 from services.monitoring.warnings.schemas import (
     CaseFromLead,
@@ -123,6 +124,7 @@ async def open_case(
     session: AsyncSession,
     principal: Principal,
     book: CodeBook,
+    settings: MonitoringSettings,
     kind: str,
     warning_id: uuid.UUID,
     data: CaseFromWarning | CaseFromLead,
@@ -155,6 +157,7 @@ async def open_case(
             proposed_risk_types=data.proposed_risk_types or [warning.risk_type],
         ),
         book,
+        settings,
     )
     _close(warning, principal, "converted")
     warning.case_id = case.id

@@ -81,3 +81,21 @@ async def test_machines_may_not_list(
     async with client_for("monitoring") as client:
         answer = await client.get(OVERDUE, headers=tokens.headers(Role.DEPARTMENT_FEED, COUNTY))
     problem(answer, 403, "role_not_allowed")
+
+
+async def test_the_plan_days_follow_the_setting(
+    apps: dict[str, FastAPI],
+    client_for: Callable[[str], httpx.AsyncClient],
+    tokens: TokenFactory,
+) -> None:
+    app = apps["monitoring"]
+    app.state.settings = app.state.settings.model_copy(update={"plan_days": 14})
+    late = await create_household(app, status="monitored", category="marginal")
+    in_time = await create_household(app, status="monitored", category="marginal")
+    await set_dates(app, late.id, identified_on=days_ago(15))
+    await set_dates(app, in_time.id, identified_on=days_ago(14))
+    async with client_for("monitoring") as client:
+        answer = await client.get(OVERDUE, headers=tokens.county_admin())
+    assert answer.status_code == 200, answer.text
+    listed = {item["household_id"] for item in answer.json()["items"]}
+    assert str(late.id) in listed and str(in_time.id) not in listed

@@ -46,3 +46,22 @@ async def test_lists_monitored_households_without_measures_after_30_days(
     assert items[str(bare.id)]["monitoring_category"] == "sudden_hardship"
     assert not {str(helped.id), str(recent.id), str(eliminated.id), str(elsewhere.id)} & set(items)
     assert [household_id for page in pages for household_id in page] == list(items)
+
+
+async def test_the_measure_days_follow_the_setting(
+    apps: dict[str, FastAPI],
+    client_for: Callable[[str], httpx.AsyncClient],
+    tokens: TokenFactory,
+) -> None:
+    app = apps["monitoring"]
+    app.state.settings = app.state.settings.model_copy(update={"measure_days": 20})
+    late = await create_household(app, status="monitored", category="marginal")
+    in_time = await create_household(app, status="monitored", category="marginal")
+    await set_dates(app, late.id, identified_on=days_ago(21))
+    await set_dates(app, in_time.id, identified_on=days_ago(20))
+    async with client_for("monitoring") as client:
+        answer = await client.get(WITHOUT_MEASURES, headers=tokens.county_admin())
+    assert answer.status_code == 200, answer.text
+    items = {item["household_id"]: item for item in answer.json()["items"]}
+    assert items[str(late.id)]["days_since_identified"] == 21
+    assert str(in_time.id) not in items
