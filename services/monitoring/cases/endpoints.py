@@ -115,7 +115,9 @@ async def get_case(
     summary="Complete, send back (退回) or reject the current step of a case, with If-Match",
     description=(
         "The township completes its review once the public notice (公示) has run "
-        "`MONITORING_NOTICE_DAYS` (5 by default; 422 `notice_period_running` before)."
+        "`MONITORING_NOTICE_DAYS` (5 by default; 422 `notice_period_running` before). The "
+        "county's approval of an elimination checks its rules again on the household as it is "
+        "then (422 `elimination_rules_unmet`, nothing written)."
     ),
 )
 async def act_on_case(

@@ -37,6 +37,18 @@ async def steps_of(session: AsyncSession, case_id: uuid.UUID) -> list[CaseStep]:
     return list((await session.scalars(query)).all())
 
 
+async def step_details(session: AsyncSession, case_id: uuid.UUID, step: str) -> dict[str, object]:
+    """What the case's first row of `step` recorded (empty when it has none)."""
+    query = (
+        select(CaseStep.details)
+        .where(CaseStep.case_id == case_id, CaseStep.step == step)
+        .order_by(CaseStep.id)
+        .limit(1)
+    )
+    details: dict[str, object] | None = await session.scalar(query)
+    return details or {}
+
+
 async def open_case_exists(session: AsyncSession, household_id: uuid.UUID, procedure: str) -> bool:
     query = select(Case.id).where(
         Case.household_id == household_id, Case.procedure == procedure, Case.closed_on.is_(None)

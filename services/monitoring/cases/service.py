@@ -189,7 +189,9 @@ async def act_on_case(
             case.notice_started_on = data.notice_started_on
             fields.append("notice_started_on")
         if following is None:
-            await _decide(session, principal, case, procedure, today)
+            facts = await _decide(session, principal, case, procedure, today)
+            if facts is not None:
+                details["facts"] = facts
             fields += ["closed_on", "outcome"]
         else:
             case.state = following.value
@@ -246,16 +248,32 @@ async def _decide(
     case: Case,
     procedure: Procedure,
     today: date,
-) -> None:
-    """The county's approval (县级审批): the household changes and the case closes."""
+) -> dict[str, object] | None:
+    """The county's approval (县级审批): the household changes and the case closes.
+
+    An elimination's rules are checked again first, on the household as it is now and with the
+    officer's answers kept at the opening: what changed during the review (the only member able
+    to work left, an income was corrected) refuses the approval with the unmet rules named, as
+    the opening would have, before anything is written. The facts read are returned for the
+    step."""
     household = await get_household(session, principal, case.household_id, for_update=True)
     if household is None:
         raise NotFound(f"No household {case.household_id}.")
+    facts = None
     if procedure == Procedure.IDENTIFICATION:
         await outcomes.identify(session, principal, household, case, today)
     else:
+        opening = await repository.step_details(session, case.id, OPENING_STEP)
+        facts = await check_elimination_rules(
+            session,
+            household,
+            large_costs_resolved=opening.get("large_costs_resolved") is True,
+            guarantees_secure=opening.get("guarantees_secure") is True,
+            today=today,
+        )
         await outcomes.eliminate(session, principal, household, today)
     _close(case, Outcome.APPROVED, today)
+    return facts
 
 
 def _close(case: Case, outcome: Outcome, today: date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -9,10 +10,14 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from sqlalchemy import func, select, update
 
 from services.common.business_time import business_today
+from services.common.tables import changes
 from services.monitoring.cases.periods import months_before
+from services.monitoring.models import CaseStep, Member
 from tests.monitoring.cases.support import (
+    CASES,
     Staff,
     act,
     act_ok,
@@ -20,10 +25,12 @@ from tests.monitoring.cases.support import (
     elimination_candidate,
     figures,
     household_row,
+    idempotent,
     open_case,
     open_ok,
     problem,
     through_county,
+    through_village,
 )
 from tests.support.identities import TokenFactory
 from tests.support.monitoring import create_household
@@ -122,6 +129,8 @@ async def test_an_approved_elimination_moves_the_household_and_figures(
         "township_review",
         "county_approval",
     ]
+    # The county's approval checked the rules again and keeps the facts it read.
+    assert case["steps"][-1]["details"]["facts"]["members_able_to_work"] == 3
     eliminated = await household_row(app, household.id)
     assert eliminated.monitoring_status == "eliminated" and eliminated.eliminated_on == today
     assert eliminated.monitoring_category == "marginal"
@@ -184,3 +193,60 @@ async def test_the_fields_of_an_elimination_are_checked(
         await open_ok(client, staff.officer, **elimination(household))
         again = await open_case(client, staff.officer, **elimination(household))
         problem(again, 409, "case_already_open")
+
+
+async def test_the_county_checks_the_rules_again_before_approving(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    app, staff = apps["monitoring"], Staff(tokens)
+    household = await elimination_candidate(app, members=2)
+    async with app.state.database.sessionmaker() as session:
+        # The head cannot work: the son is the only member able to.
+        await session.execute(
+            update(Member)
+            .where(Member.household_id == household.id, Member.relationship == "head")
+            .values(labour_ability="none")
+        )
+        await session.commit()
+    async with client_for("monitoring") as client:
+        case = await open_ok(client, staff.officer, **elimination(household))
+        assert case["steps"][0]["details"]["facts"]["members_able_to_work"] == 1
+        case = await through_village(client, app, staff, case)
+        case = await act_ok(client, staff.reviewer, case, "township_review", findings="同意")
+        # During the review the son moves away (成员减少).
+        read = await client.get(f"/api/v1/households/{household.id}", headers=staff.officer)
+        son = next(m["id"] for m in read.json()["members"] if m["relationship"] != "head")
+        left = await client.post(
+            f"/api/v1/members/{son}/leave",
+            json={"left_on": business_today().isoformat(), "reason": "moved_out"},
+            headers=idempotent(staff.officer),
+        )
+        assert left.status_code == 200, left.text
+        before = await figures(app)
+        fed_before = await _fed(app, case["id"], household.id)
+
+        refused = await act(client, staff.approver, case, "county_approval", findings="批准")
+
+        body = problem(refused, 422, "elimination_rules_unmet", "someone_able_to_work")
+        assert len(body["fields"]) == 1 and body["fields"][0]["field"] == "household.members"
+        assert body["facts"]["members_able_to_work"] == 0
+        after = (await client.get(f"{CASES}/{case['id']}", headers=staff.approver)).json()
+    assert after["state"] == "county_approval" and after["version"] == case["version"]
+    assert after["closed_on"] is None and after["outcome"] is None
+    assert len(after["steps"]) == len(case["steps"])
+    unchanged = await household_row(app, household.id)
+    assert unchanged.monitoring_status == "monitored" and unchanged.eliminated_on is None
+    assert await figures(app) == before
+    assert await _fed(app, case["id"], household.id) == fed_before
+
+
+async def _fed(app: FastAPI, case_id: str, household_id: uuid.UUID) -> tuple[int, int]:
+    """Change-feed rows of the case and the household, and the case's step rows."""
+    async with app.state.database.sessionmaker() as session:
+        fed = await session.scalar(
+            select(func.count()).where(changes.c.entity_id.in_([case_id, str(household_id)]))
+        )
+        steps = await session.scalar(
+            select(func.count()).where(CaseStep.case_id == uuid.UUID(case_id))
+        )
+    return int(fed or 0), int(steps or 0)
