@@ -96,20 +96,22 @@ async def _has_measure(session: AsyncSession, household: Household, report: Rule
 async def _income_above_line(
     session: AsyncSession, household: Household, today: date, report: RuleReport
 ) -> None:
+    """This year's income, or last year's while this year's is not recorded, above this year's
+    monitoring line (当年监测标准): the line rises, so last year's income is judged by it too."""
     income = await repository.latest_income(session, household.id, (today.year, today.year - 1))
     province = household.area_code[:2] + "0" * 10
-    line = await repository.monitoring_line(session, province, income.year) if income else None
+    line = await repository.monitoring_line(session, province, today.year) if income else None
     report.facts["income_year"] = income.year if income else None
     report.facts["per_capita_net"] = str(income.per_capita_net) if income else None
     report.facts["monitoring_line"] = str(line.amount) if line else None
     if income is None:
         message = f"No income is recorded for {today.year} or {today.year - 1}."
     elif line is None:
-        message = f"No monitoring line is set for province {province} in {income.year}."
+        message = f"No monitoring line is set for province {province} in {today.year}."
     elif income.per_capita_net <= line.amount:
         message = (
             f"Per-capita net income {income.per_capita_net} in {income.year} is not above "
-            f"the monitoring line {line.amount}."
+            f"the monitoring line {line.amount} of {today.year}."
         )
     else:
         return

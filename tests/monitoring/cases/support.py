@@ -192,7 +192,8 @@ async def elimination_candidate(
     labour_ability: str = "ordinary",
     year: int | None = None,
 ) -> Household:
-    """A monitored household that meets every elimination rule unless told otherwise."""
+    """A monitored household that meets every elimination rule unless told otherwise: its
+    income of `year` (default this year), this year's `line`."""
     household = await create_household(
         app,
         village=village,
@@ -236,7 +237,7 @@ async def elimination_candidate(
         if line is not None:
             await session.merge(
                 MonitoringLine(
-                    province_code=village[:2] + "0" * 10, year=year, amount=line, version=1
+                    province_code=village[:2] + "0" * 10, year=today.year, amount=line, version=1
                 )
             )
         await session.commit()

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from services.common.business_time import business_today
 from services.common.tables import changes
 from services.monitoring.cases.periods import months_before
-from services.monitoring.models import CaseStep, Member
+from services.monitoring.models import CaseStep, Member, MonitoringLine
 from tests.monitoring.cases.support import (
     CASES,
     Staff,
@@ -104,6 +104,22 @@ async def test_last_years_income_counts_when_this_year_has_none(
     facts = case["steps"][0]["details"]["facts"]
     assert facts["income_year"] == business_today().year - 1
     assert facts["per_capita_net"] == "9000.00" and facts["monitoring_line"] == "7000.00"
+
+
+async def test_last_years_income_is_judged_by_this_years_line(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    """Above last year's line (6,500) but not above this year's (7,000): refused."""
+    app, last_year = apps["monitoring"], business_today().year - 1
+    household = await elimination_candidate(app, year=last_year, per_capita_net=Decimal("6800.00"))
+    async with app.state.database.sessionmaker() as session:
+        province = household.area_code[:2] + "0" * 10
+        session.add(MonitoringLine(province_code=province, year=last_year, amount=6500, version=1))
+        await session.commit()
+    async with client_for("monitoring") as client:
+        refused = await open_case(client, Staff(tokens).officer, **elimination(household))
+    body = problem(refused, 422, "elimination_rules_unmet", "income_above_line")
+    assert len(body["fields"]) == 1 and body["facts"]["monitoring_line"] == "7000.00"
 
 
 async def test_an_approved_elimination_moves_the_household_and_figures(
