@@ -16,9 +16,10 @@ from services.common.database import SessionDep, UnitOfWorkRouter
 from services.common.pagination import Cursor, Limit, Page, decode_cursor, page_of
 from services.monitoring.access import Reader, Registrar
 from services.monitoring.codes.book import code_book
-from services.monitoring.households import members, service
+from services.monitoring.households import head, members, service
 from services.monitoring.households.listing import HouseholdFilters, list_households
 from services.monitoring.households.schemas import (
+    HeadChange,
     HouseholdCreate,
     HouseholdRead,
     HouseholdSummary,
@@ -116,6 +117,33 @@ async def update_household(
     await service.update_household(
         session, principal, request.app.state.protector, household_id, data, version
     )
+    household, people = await service.read_household(session, principal, household_id)
+    set_etag(response, household.version)
+    return _read(household, people)
+
+
+@router.post(
+    "/households/{household_id}/head",
+    response_model=HouseholdRead,
+    summary="Change the head of household (变更户主)",
+    description="Another active member becomes the head (户主) and the former head takes the "
+    "relationship given (e.g. `spouse`), in one transaction; send `If-Match` with the "
+    "household's version. A head who died (户主死亡) then leaves through "
+    "`POST /members/{id}/leave` like any member. Errors: 404 `member_not_in_household`, 409 "
+    "`member_inactive` or `member_already_head`, 422 on `body.former_head_relationship` "
+    "(`code_unknown`, or `one_head` when it is `head`), 412 with the current household.",
+)
+async def change_head(
+    household_id: uuid.UUID,
+    data: HeadChange,
+    version: IfMatchVersion,
+    request: Request,
+    session: SessionDep,
+    principal: Registrar,
+    response: Response,
+) -> HouseholdRead:
+    book = await code_book(request, session)
+    await head.change_head(session, principal, book, household_id, data, version)
     household, people = await service.read_household(session, principal, household_id)
     set_etag(response, household.version)
     return _read(household, people)

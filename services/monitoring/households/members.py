@@ -1,5 +1,5 @@
 """The rules of changing a household's members: add, correct, leave, move; and revealing a
-member's full ID number (audited)."""
+member's full ID number (audited). The head changes through `head.change_head` only."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ from services.monitoring.households.service import (
 )
 from services.monitoring.models import Household, Member, MemberMove
 
+CHANGE_HEAD = "change the head through POST /households/{id}/head (变更户主)"
+
 
 async def add_member(
     session: AsyncSession,
@@ -45,7 +47,7 @@ async def add_member(
     people.check_member_codes(book, data, "body")
     if data.relationship == "head":
         raise InvalidInput.for_field(
-            "body.relationship", "one_head", "The household already has a head."
+            "body.relationship", "one_head", f"The household already has a head; {CHANGE_HEAD}."
         )
     await people.check_not_registered(session, [number], ["body.person_number"])
     member = new_member(household, data.model_dump(exclude={"person_number"}), number)
@@ -74,7 +76,7 @@ async def update_member(
     people.check_member_codes(book, data, "body")
     if changes.get("relationship") == "head" and member.relationship != "head":
         raise InvalidInput.for_field(
-            "body.relationship", "one_head", "The household already has a head."
+            "body.relationship", "one_head", f"The household already has a head; {CHANGE_HEAD}."
         )
     if (
         "relationship" in changes
@@ -84,7 +86,7 @@ async def update_member(
         raise InvalidInput.for_field(
             "body.relationship",
             "one_head",
-            "Name another head before changing the head's relationship.",
+            f"The head stays head until another member is made head; {CHANGE_HEAD}.",
         )
     for name, value in changes.items():
         setattr(member, name, value)
@@ -111,7 +113,7 @@ async def leave(
     if not member.active:
         raise Conflict("The member has already left the household.", code="member_inactive")
     if member.relationship == "head":
-        raise Conflict("Name another head before the head leaves.", code="head_cannot_leave")
+        raise Conflict(f"The head cannot leave; {CHANGE_HEAD} first.", code="head_cannot_leave")
     household = await get_household(session, principal, member.household_id, for_update=True)
     member.active = False
     member.left_on = data.left_on
@@ -135,7 +137,7 @@ async def move(
     if not member.active:
         raise Conflict("The member has left the registry.", code="member_inactive")
     if member.relationship == "head":
-        raise Conflict("Name another head before the head moves.", code="head_cannot_leave")
+        raise Conflict(f"The head cannot move; {CHANGE_HEAD} first.", code="head_cannot_leave")
     if data.relationship == "head":
         raise InvalidInput.for_field(
             "body.relationship", "one_head", "The target household already has a head."

@@ -6,7 +6,7 @@ import uuid
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import NATION_CODE, scope_bounds
@@ -90,6 +90,19 @@ def _member_by_id(principal: Principal, for_update: bool) -> Select[Member]:
         Member.id == bindparam("member_id"), in_scope(Member.area_code, principal)
     )
     return query.with_for_update() if for_update else query
+
+
+async def lock_for_head_change(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID, member_id: uuid.UUID
+) -> list[Member]:
+    """The household's active heads and the member `member_id` if it is the household's, in
+    the principal's area, locked `FOR UPDATE` in id order."""
+    query = select(Member).where(
+        Member.household_id == household_id,
+        in_scope(Member.area_code, principal),
+        or_(Member.id == member_id, and_(Member.active, Member.relationship == "head")),
+    )
+    return list((await session.scalars(query.order_by(Member.id).with_for_update())).all())
 
 
 async def members_of(

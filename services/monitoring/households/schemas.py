@@ -76,6 +76,18 @@ class MemberMoveRequest(StrictModel):
     reason: Text200
 
 
+class HeadChange(StrictModel):
+    """Another member becomes the head of household (变更户主): the head died or left, or the
+    household re-forms around another member. Send `If-Match: <household version>`."""
+
+    member_id: uuid.UUID = Field(description="The active member who becomes head (新户主)")
+    former_head_relationship: Code = Field(
+        description="relationship code list: what the former head is to the new head "
+        "(原户主与新户主关系), anything but `head`; a former head who died then leaves "
+        "through `POST /members/{id}/leave`"
+    )
+
+
 class MemberRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

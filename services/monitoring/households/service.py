@@ -128,13 +128,20 @@ async def update_household(
     version: int,
 ) -> Household:
     household = await get_household(session, principal, household_id, for_update=True)
+    await check_household_version(session, household, version)
+    return await change_household(session, principal, protector, household, data)
+
+
+async def check_household_version(
+    session: AsyncSession, household: Household, version: int
+) -> None:
+    """412 with the current household (its members counted) when `version` is not its own."""
     if version != household.version:
         members = await repository.members_of(session, household.id, active_only=False)
         current = HouseholdRead.model_validate(household).model_copy(update={"members": []})
         check_version(
             version, household.version, {**current.model_dump(mode="json"), "members": len(members)}
         )
-    return await change_household(session, principal, protector, household, data)
 
 
 async def change_household(

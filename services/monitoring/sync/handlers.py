@@ -18,9 +18,10 @@ from services.common.personal_data import Protector
 from services.monitoring.access import REGISTRARS
 from services.monitoring.cases import service as cases
 from services.monitoring.codes.book import CodeBook
-from services.monitoring.households import members
+from services.monitoring.households import head, members
 from services.monitoring.households import service as households
 from services.monitoring.households.schemas import (
+    HeadChange,
     HouseholdRead,
     HouseholdUpdate,
     MemberRead,
@@ -103,6 +104,15 @@ async def update_member(ctx: Context, op: ops.UpdateMember) -> Applied:
     return Applied("member", member.id, member.version)
 
 
+async def change_head(ctx: Context, op: ops.ChangeHead) -> Applied:
+    member_id = op.member_id or await _created(ctx, op.member_ref, "add_member")
+    data = HeadChange(member_id=member_id, former_head_relationship=op.former_head_relationship)
+    household = await head.change_head(
+        ctx.session, ctx.principal, ctx.book, await _household_id(ctx, op), data, op.base_version
+    )
+    return Applied("household", household.id, household.version, {"head_member_id": str(member_id)})
+
+
 async def record_visit(ctx: Context, op: ops.RecordVisit) -> Applied:
     visit, case = await visits.record_visit(
         ctx.session, ctx.principal, await _household_id(ctx, op), op.visit, today=ctx.today
@@ -174,6 +184,7 @@ HANDLERS: dict[str, tuple[Handler, tuple[Role, ...]]] = {
     "update_household": (update_household, REGISTRARS),
     "add_member": (add_member, REGISTRARS),
     "update_member": (update_member, REGISTRARS),
+    "change_head": (change_head, REGISTRARS),
     "record_visit": (record_visit, VISITORS),
     "case_step": (case_step, ANY_WRITER),
     "open_case": (open_case, REGISTRARS),

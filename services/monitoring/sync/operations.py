@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.monitoring.cases.schemas import CaseOpen, CaseStepAction
-from services.monitoring.households.schemas import HouseholdCreate, MemberCreate
+from services.monitoring.households.schemas import Code, HouseholdCreate, MemberCreate
 from services.monitoring.visits.schemas import VisitCreate
 from services.monitoring.warnings.schemas import CaseFromWarning, Reason, WarningKind
 
@@ -80,6 +80,25 @@ class UpdateMember(Operation):
         return self
 
 
+class ChangeHead(HouseholdTarget):
+    """Another member becomes the head (变更户主), as `POST /households/{id}/head`: `member_id`
+    or `member_ref` (the operation id of the add_member that added the member); exactly one."""
+
+    kind: Literal["change_head"]
+    base_version: int = Field(ge=1, description="The household's version")
+    member_id: uuid.UUID | None = None
+    member_ref: uuid.UUID | None = Field(
+        None, description="operation_id of the add_member that added the member"
+    )
+    former_head_relationship: Code
+
+    @model_validator(mode="after")
+    def _one_member(self) -> ChangeHead:
+        if (self.member_id is None) == (self.member_ref is None):
+            raise ValueError("give exactly one of member_id and member_ref")
+        return self
+
+
 class RecordVisit(HouseholdTarget):
     """A visit (走访) or, with `visit.kind` = `revisit`, a revisit (回访)."""
 
@@ -128,6 +147,7 @@ AnyOperation = Annotated[
     | UpdateHousehold
     | AddMember
     | UpdateMember
+    | ChangeHead
     | RecordVisit
     | CaseStep
     | OpenCase
@@ -141,6 +161,7 @@ KINDS = (
     "update_household",
     "add_member",
     "update_member",
+    "change_head",
     "record_visit",
     "case_step",
     "open_case",

@@ -8,8 +8,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from services.common.tables import audit_log, changes
 from services.monitoring.models import AreaFigure
 from tests.support.identities import VILLAGE
 from tests.support.monitoring import person_number
@@ -56,3 +57,31 @@ async def figures(app: FastAPI, area_code: str = VILLAGE) -> dict[str, int]:
             )
         )
         return {metric: value for metric, value in rows.all() if value}
+
+
+async def writes(app: FastAPI) -> tuple[int, int]:
+    """Rows of the change feed and write actions of the audit log (a read is no write)."""
+    async with app.state.database.sessionmaker() as session:
+        fed = await session.scalar(select(func.count()).select_from(changes))
+        audited = await session.scalar(
+            select(func.count())
+            .select_from(audit_log)
+            .where(audit_log.c.action.not_in(["read", "list", "export"]))
+        )
+    return int(fed or 0), int(audited or 0)
+
+
+async def history(app: FastAPI, entity_id: str) -> tuple[list[str], list[str]]:
+    """The change-feed operations and the audit actions recorded for one record, in order."""
+    async with app.state.database.sessionmaker() as session:
+        fed = await session.scalars(
+            select(changes.c.operation)
+            .where(changes.c.entity_id == entity_id)
+            .order_by(changes.c.seq)
+        )
+        audited = await session.scalars(
+            select(audit_log.c.action)
+            .where(audit_log.c.entity_id == entity_id)
+            .order_by(audit_log.c.id)
+        )
+        return list(fed.all()), list(audited.all())

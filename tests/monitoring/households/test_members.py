@@ -84,10 +84,14 @@ async def test_add_correct_leave_and_move(
 
 
 async def test_head_rules(client_for: Callable[[str], AsyncClient], tokens: TokenFactory) -> None:
+    """One head: not added, not made by a correction; the head neither leaves nor moves until
+    another member is made head (`POST /households/{id}/head`, see test_head.py)."""
     officer = tokens.village_officer()
     async with client_for("monitoring") as client:
         created = await register(client, officer)
-        head = created["members"][0]
+        other = await register(client, officer, kind="ordinary", members=[member(name="赵大海")])
+        people = {person["name"]: person for person in created["members"]}
+        head, spouse = people["王建国"], people["李秀英"]
         second_head = await client.post(
             f"/api/v1/households/{created['id']}/members",
             json=member("head"),
@@ -102,6 +106,20 @@ async def test_head_rules(client_for: Callable[[str], AsyncClient], tokens: Toke
             headers=posting(officer),
         )
         assert head_leaves.status_code == 409 and head_leaves.json()["code"] == "head_cannot_leave"
+        head_moves = await client.post(
+            f"/api/v1/members/{head['id']}/move",
+            json={"to_household_id": other["id"], "relationship": "parent", "reason": "投靠子女"},
+            headers=posting(officer),
+        )
+        assert head_moves.status_code == 409 and head_moves.json()["code"] == "head_cannot_leave"
+        for member_id, relationship in ((spouse["id"], "head"), (head["id"], "spouse")):
+            corrected = await client.patch(
+                f"/api/v1/members/{member_id}",
+                json={"relationship": relationship},
+                headers={**officer, "If-Match": "1"},
+            )
+            assert corrected.status_code == 422, corrected.text
+            assert corrected.json()["fields"][0]["rule"] == "one_head"
         renamed = await client.patch(
             f"/api/v1/members/{head['id']}",
             json={"name": "王建军"},
@@ -112,3 +130,17 @@ async def test_head_rules(client_for: Callable[[str], AsyncClient], tokens: Toke
             await client.get(f"/api/v1/households/{created['id']}", headers=officer)
         ).json()
         assert household["head_name"] == "王建军"
+
+        changed = await client.post(
+            f"/api/v1/households/{created['id']}/head",
+            json={"member_id": spouse["id"], "former_head_relationship": "spouse"},
+            headers={**posting(officer), "If-Match": str(household["version"])},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["head_name"] == spouse["name"]
+        former_head_leaves = await client.post(
+            f"/api/v1/members/{head['id']}/leave",
+            json={"left_on": "2026-10-01", "reason": "deceased"},
+            headers=posting(officer),
+        )
+        assert former_head_leaves.status_code == 200, former_head_leaves.text
