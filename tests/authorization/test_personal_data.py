@@ -176,6 +176,7 @@ async def test_every_read_of_a_persons_record_is_audited(
                     missing.append(operation.key)
     assert {
         "monitoring GET /api/v1/households/{household_id}",
+        "monitoring GET /api/v1/households/{household_id}/member-moves",
         "monitoring GET /api/v1/members/{member_id}",
         "monitoring GET /api/v1/members/{member_id}/person-number",
         "monitoring GET /api/v1/people/by-index/{index}",

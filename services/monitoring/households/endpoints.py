@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
+from sqlalchemy import Row
 
 from services.common.audit import record_audit
 from services.common.auth.dependencies import require_scope
@@ -26,12 +27,13 @@ from services.monitoring.households.schemas import (
     HouseholdUpdate,
     MemberCreate,
     MemberLeave,
+    MemberMoveRead,
     MemberMoveRequest,
     MemberRead,
     MemberUpdate,
     PersonNumberRevealed,
 )
-from services.monitoring.models import Household, Member
+from services.monitoring.models import Household, Member, MemberMove
 
 router = UnitOfWorkRouter(tags=["households"])
 Revealer = Annotated[Principal, Depends(require_scope(Scope.PERSONAL_DATA_REVEAL))]
@@ -147,6 +149,47 @@ async def change_head(
     household, people = await service.read_household(session, principal, household_id)
     set_etag(response, household.version)
     return _read(household, people)
+
+
+@router.get(
+    "/households/{household_id}/member-moves",
+    response_model=Page[MemberMoveRead],
+    summary="Members who moved into or out of a household (成员迁入迁出记录), newest first",
+    description="Each move (分户、合户、迁入迁出) with the member (ID number masked), its "
+    "direction seen from this household, the other household, the reason, when and by whom. "
+    "The read is audited.",
+)
+async def list_member_moves(
+    household_id: uuid.UUID,
+    session: SessionDep,
+    principal: Reader,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[MemberMoveRead]:
+    after = decode_cursor(cursor, (int,))
+    rows = await members.moves_of_household(
+        session, principal, household_id, after=after[0] if after else None, limit=limit + 1
+    )
+    items, next_cursor = page_of(rows, limit, lambda row: [row[0].id])
+    return Page[MemberMoveRead](
+        items=[_move(row, household_id) for row in items], next_cursor=next_cursor
+    )
+
+
+def _move(row: Row[MemberMove, str, str], household_id: uuid.UUID) -> MemberMoveRead:
+    move, name, masked_number = row
+    return MemberMoveRead(
+        id=move.id,
+        member_id=move.member_id,
+        name=name,
+        person_number=masked_number,
+        direction="out" if move.from_household_id == household_id else "in",
+        from_household_id=move.from_household_id,
+        to_household_id=move.to_household_id,
+        reason=move.reason,
+        moved_at=move.moved_at,
+        moved_by=move.moved_by,
+    )
 
 
 @router.post(

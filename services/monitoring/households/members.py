@@ -1,10 +1,12 @@
-"""The rules of changing a household's members: add, correct, leave, move; and revealing a
-member's full ID number (audited). The head changes through `head.change_head` only."""
+"""The rules of changing a household's members: add, correct, leave, move; reading the moves
+into and out of a household; and revealing a member's full ID number (audited). The head
+changes through `head.change_head` only."""
 
 from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import record_audit
@@ -23,6 +25,7 @@ from services.monitoring.households.schemas import (
     MemberUpdate,
 )
 from services.monitoring.households.service import (
+    audited_household,
     get_household,
     locked_household,
     member_written,
@@ -174,6 +177,21 @@ async def move(
     await _resize(session, principal, target, +1)
     await member_written(session, principal, member, "move", ["household_id", "relationship"])
     return member
+
+
+async def moves_of_household(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    *,
+    after: int | None,
+    limit: int,
+) -> list[Row[MemberMove, str, str]]:
+    """Who moved into and out of the household, newest first (the read is audited)."""
+    household = await audited_household(session, principal, household_id, view="member_moves")
+    return await repository.moves_touching(
+        session, principal, household.id, after=after, limit=limit
+    )
 
 
 async def reveal_person_number(

@@ -6,7 +6,7 @@ import uuid
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import NATION_CODE, scope_bounds
@@ -15,7 +15,7 @@ from services.common.driver import driver_connection
 from services.common.scope import in_scope
 from services.monitoring.households.connection import text_refused_as_invalid
 from services.monitoring.households.rows import transient
-from services.monitoring.models import Household, Member
+from services.monitoring.models import Household, Member, MemberMove
 
 
 async def get_household(
@@ -103,6 +103,37 @@ async def lock_for_head_change(
         or_(Member.id == member_id, and_(Member.active, Member.relationship == "head")),
     )
     return list((await session.scalars(query.order_by(Member.id).with_for_update())).all())
+
+
+async def moves_touching(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    *,
+    after: int | None,
+    limit: int,
+) -> list[Row[MemberMove, str, str]]:
+    """Moves into or out of the household if it is in the principal's area, newest first, each
+    with the member's name and masked ID number."""
+    in_area = (
+        select(Household.id)
+        .where(Household.id == household_id, in_scope(Household.area_code, principal))
+        .exists()
+    )
+    query = (
+        select(MemberMove, Member.name, Member.person_number_masked)
+        .join(Member, Member.id == MemberMove.member_id)
+        .where(
+            or_(
+                MemberMove.from_household_id == household_id,
+                MemberMove.to_household_id == household_id,
+            ),
+            in_area,
+        )
+    )
+    if after is not None:
+        query = query.where(MemberMove.id < after)
+    return list((await session.execute(query.order_by(MemberMove.id.desc()).limit(limit))).all())
 
 
 async def members_of(

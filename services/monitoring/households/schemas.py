@@ -116,6 +116,23 @@ class MemberRead(BaseModel):
     version: int
 
 
+class MemberMoveRead(BaseModel):
+    """A member who moved into or out of the household (成员迁入迁出记录)."""
+
+    id: int
+    member_id: uuid.UUID
+    name: str
+    person_number: str = Field(description="masked")
+    direction: Literal["in", "out"] = Field(
+        description="`in` (迁入) or `out` (迁出), seen from the household asked about"
+    )
+    from_household_id: uuid.UUID
+    to_household_id: uuid.UUID
+    reason: str
+    moved_at: datetime
+    moved_by: str = Field(description="Who recorded the move (token subject)")
+
+
 class HouseholdCreate(StrictModel):
     """A new household with its members (新增农户); exactly one member is the head."""
 

@@ -115,4 +115,9 @@ class MemberMove(Base):
     )
     moved_by: Mapped[str] = mapped_column(String(200), nullable=False)
 
-    __table_args__ = (Index("ix_member_moves_member_id", "member_id"),)
+    __table_args__ = (
+        Index("ix_member_moves_member_id", "member_id"),
+        # A household's moves in and out, newest first (成员迁入迁出记录).
+        Index("ix_member_moves_from_household_id_id", "from_household_id", "id"),
+        Index("ix_member_moves_to_household_id_id", "to_household_id", "id"),
+    )
