@@ -215,6 +215,10 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     # Rules are checked before writing; what still trips a constraint lost a race with a
     # concurrent write, which the client may retry.
     logger.info("write conflicted with a constraint: %s", getattr(exc, "orig", exc))
+    return _write_conflict(request)
+
+
+def _write_conflict(request: Request) -> JSONResponse:
     return problem_response(
         request,
         status=409,
@@ -226,6 +230,10 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
 # SQLSTATEs that mean the client's text cannot be stored (a NUL character, an invalid byte):
 # bad input that slipped past validation, answered as such rather than as a 500.
 UNSTORABLE_TEXT = {"22021", "22P05"}
+# SQLSTATEs of a transaction PostgreSQL aborted to break a lock cycle (40P01 deadlock detected)
+# or a serialization conflict (40001): it wrote nothing, and the same request again succeeds, so
+# it is a write that lost a race (409 `write_conflict`), not a bug.
+LOST_RACE = {"40P01", "40001"}
 # SQLSTATEs of a server that is going away or not back yet: class 08 (connection exception),
 # 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting
 # down). A restart of the database answers 503 (retryable), not 500.
@@ -259,6 +267,9 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
                 )
             ],
         )
+    if getattr(exc.orig, "sqlstate", None) in LOST_RACE:
+        logger.warning("transaction aborted by the database: %s", exc.orig)
+        return _write_conflict(request)
     if (
         isinstance(exc, InterfaceError)
         or exc.connection_invalidated
@@ -270,6 +281,9 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
     """asyncpg's own errors, from the bulk paths that use its connection directly."""
+    if getattr(exc, "sqlstate", None) in LOST_RACE:
+        logger.warning("transaction aborted by the database: %s", exc)
+        return _write_conflict(request)
     if server_unavailable(exc):
         return await _database_unavailable(request, exc)
     return await _unexpected_error(request, exc)
