@@ -24,6 +24,8 @@ from services.monitoring.households.schemas import (
     HeadChange,
     HouseholdRead,
     HouseholdUpdate,
+    MemberLeave,
+    MemberMoveRequest,
     MemberRead,
     MemberUpdate,
 )
@@ -113,6 +115,26 @@ async def change_head(ctx: Context, op: ops.ChangeHead) -> Applied:
     return Applied("household", household.id, household.version, {"head_member_id": str(member_id)})
 
 
+async def leave_member(ctx: Context, op: ops.LeaveMember) -> Applied:
+    data = MemberLeave(left_on=op.left_on, reason=op.reason)
+    member = await members.leave(
+        ctx.session, ctx.principal, ctx.book, await _member_id(ctx, op), data
+    )
+    return Applied("member", member.id, member.version)
+
+
+async def move_member(ctx: Context, op: ops.MoveMember) -> Applied:
+    member_id = await _member_id(ctx, op)
+    to_household_id = op.to_household_id or await _created(
+        ctx, op.to_household_ref, "create_household"
+    )
+    data = MemberMoveRequest(
+        to_household_id=to_household_id, relationship=op.relationship, reason=op.reason
+    )
+    member = await members.move(ctx.session, ctx.principal, ctx.book, member_id, data)
+    return Applied("member", member.id, member.version)
+
+
 async def record_visit(ctx: Context, op: ops.RecordVisit) -> Applied:
     visit, case = await visits.record_visit(
         ctx.session, ctx.principal, await _household_id(ctx, op), op.visit, today=ctx.today
@@ -165,6 +187,10 @@ async def _household_id(ctx: Context, op: ops.HouseholdTarget) -> uuid.UUID:
     return op.household_id or await _created(ctx, op.household_ref, "create_household")
 
 
+async def _member_id(ctx: Context, op: ops.MemberTarget) -> uuid.UUID:
+    return op.member_id or await _created(ctx, op.member_ref, "add_member")
+
+
 async def _created(ctx: Context, ref: uuid.UUID | None, kind: str) -> uuid.UUID:
     assert ref is not None  # the operation's validator requires an id or a ref
     earlier = ctx.applied.get(ref)
@@ -185,6 +211,8 @@ HANDLERS: dict[str, tuple[Handler, tuple[Role, ...]]] = {
     "add_member": (add_member, REGISTRARS),
     "update_member": (update_member, REGISTRARS),
     "change_head": (change_head, REGISTRARS),
+    "leave_member": (leave_member, REGISTRARS),
+    "move_member": (move_member, REGISTRARS),
     "record_visit": (record_visit, VISITORS),
     "case_step": (case_step, ANY_WRITER),
     "open_case": (open_case, REGISTRARS),

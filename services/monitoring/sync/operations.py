@@ -7,12 +7,13 @@ saw (`base`), so that the server can merge updates of fields nobody else touched
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.monitoring.cases.schemas import CaseOpen, CaseStepAction
-from services.monitoring.households.schemas import Code, HouseholdCreate, MemberCreate
+from services.monitoring.households.schemas import Code, HouseholdCreate, MemberCreate, Text200
 from services.monitoring.visits.schemas import VisitCreate
 from services.monitoring.warnings.schemas import CaseFromWarning, Reason, WarningKind
 
@@ -99,6 +100,52 @@ class ChangeHead(HouseholdTarget):
         return self
 
 
+class MemberTarget(Operation):
+    """`member_id` (a server id) or `member_ref` (the operation id of the `add_member` that
+    added the member offline); exactly one."""
+
+    member_id: uuid.UUID | None = None
+    member_ref: uuid.UUID | None = Field(
+        None, description="operation_id of the add_member that added the member"
+    )
+
+    @model_validator(mode="after")
+    def _one_member(self) -> MemberTarget:
+        if (self.member_id is None) == (self.member_ref is None):
+            raise ValueError("give exactly one of member_id and member_ref")
+        return self
+
+
+class LeaveMember(MemberTarget):
+    """A member leaves the registry (成员减少: death, moving away), as
+    `POST /members/{id}/leave`: kept, marked inactive. No `base_version`: the route takes no
+    If-Match, and a member who already left is refused (`member_inactive`)."""
+
+    kind: Literal["leave_member"]
+    left_on: date
+    reason: Code = Field(description="member_left_reason code list (减少原因), e.g. `deceased`")
+
+
+class MoveMember(MemberTarget):
+    """A member moves to another household of the area (成员迁移: 分户、合户), as
+    `POST /members/{id}/move`: `to_household_id` or `to_household_ref` (the operation id of the
+    `create_household` that created it offline); exactly one. No `base_version`, as the route."""
+
+    kind: Literal["move_member"]
+    to_household_id: uuid.UUID | None = None
+    to_household_ref: uuid.UUID | None = Field(
+        None, description="operation_id of the create_household that made the target household"
+    )
+    relationship: Code = Field(description="relationship code list: to the target's head")
+    reason: Text200
+
+    @model_validator(mode="after")
+    def _one_target(self) -> MoveMember:
+        if (self.to_household_id is None) == (self.to_household_ref is None):
+            raise ValueError("give exactly one of to_household_id and to_household_ref")
+        return self
+
+
 class RecordVisit(HouseholdTarget):
     """A visit (走访) or, with `visit.kind` = `revisit`, a revisit (回访)."""
 
@@ -148,6 +195,8 @@ AnyOperation = Annotated[
     | AddMember
     | UpdateMember
     | ChangeHead
+    | LeaveMember
+    | MoveMember
     | RecordVisit
     | CaseStep
     | OpenCase
@@ -162,6 +211,8 @@ KINDS = (
     "add_member",
     "update_member",
     "change_head",
+    "leave_member",
+    "move_member",
     "record_visit",
     "case_step",
     "open_case",
