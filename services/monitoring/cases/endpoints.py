@@ -46,7 +46,10 @@ Reader = Annotated[Principal, Depends(require_roles(*READERS))]
         "The deadline (办理时限) is `opened_on` plus `MONITORING_IDENTIFICATION_DEADLINE_DAYS` "
         "or `MONITORING_ELIMINATION_DEADLINE_DAYS` (15 days by default), fixed at opening. An "
         "elimination whose rules are unmet is refused, every unmet rule named (422 "
-        "`elimination_rules_unmet`)."
+        "`elimination_rules_unmet`). A case from a department warning (部门预警) is opened on "
+        "the warning, `POST /warnings/{id}/case`, which counts the warning converted; "
+        "`source=department_warning` is refused here (422, `body.source`, rule "
+        "`use_warning_route`)."
     ),
 )
 async def open_case(

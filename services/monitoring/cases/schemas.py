@@ -46,10 +46,16 @@ class CaseOpen(StrictModel):
         "the deadline counts from it",
     )
     source: CodeValue | None = Field(
-        None, description="Identification only: case_source code (农户申报/干部排查/部门预警)"
+        None,
+        description="Identification only: case_source code, `application` (农户申报) or "
+        "`officer_finding` (干部排查); `department_warning` (部门预警) is refused here (422 "
+        "`use_warning_route`): open it on the warning, `POST /warnings/{id}/case`",
     )
     source_reference: str | None = Field(
-        None, max_length=100, description="e.g. the id of the department warning"
+        None,
+        max_length=100,
+        description="e.g. the number of the application form; on a case opened from a "
+        "department warning, the warning's id",
     )
     proposed_category: CodeValue | None = Field(
         None, description="Identification only: monitoring_category code (监测对象类别)"

@@ -40,6 +40,9 @@ from services.monitoring.settings import MonitoringSettings
 ENTITY = "case"
 OPENING_STEP = "opening"  # the step row that records who opened the case and on what facts
 REVERSAL_STEP = "elimination_reversal"
+# case_source code (部门预警) of a case opened from a department warning, which only the
+# warning's own route records (see `open_case`).
+WARNING_SOURCE = "department_warning"
 
 
 def deadline_days(settings: MonitoringSettings, procedure: Procedure) -> int:
@@ -71,10 +74,25 @@ async def open_case(
     data: CaseOpen,
     book: CodeBook,
     settings: MonitoringSettings,
+    *,
+    warning_id: uuid.UUID | None = None,
 ) -> tuple[Case, list[CaseStep]]:
     """A new case at its first step (立案), with its deadline: fixed now from the configured
-    days, so a later change of the setting moves only the cases opened after it."""
+    days, so a later change of the setting moves only the cases opened after it.
+
+    `warning_id` is the department warning the case is opened from, given only by the
+    warning's route (`warnings.service.open_case`), which records it as the case's source and
+    counts the warning converted. Without it, `source=department_warning` is refused (422
+    `use_warning_route`): `POST /cases` and the field sync's `open_case` take free input, and
+    a case opened there would leave its warning open and uncounted."""
     check_opening(data, book)
+    if warning_id is None and data.source == WARNING_SOURCE:
+        raise InvalidInput.for_field(
+            "body.source",
+            "use_warning_route",
+            "A case from a department warning (部门预警) is opened on the warning: "
+            "POST /api/v1/warnings/{id}/case.",
+        )
     household = await get_household(session, principal, data.household_id)
     if household is None:
         raise NotFound(f"No household {data.household_id}.")
@@ -112,7 +130,7 @@ async def open_case(
         area_code=household.area_code,
         procedure=procedure.value,
         source=data.source,
-        source_reference=data.source_reference,
+        source_reference=data.source_reference if warning_id is None else str(warning_id),
         elimination_kind=data.elimination_kind,
         state=first_step(procedure).value,
         proposed_category=data.proposed_category,

@@ -34,7 +34,6 @@ from services.monitoring.warnings.schemas import (
 )
 
 ENTITY = "department_warning"
-CASE_SOURCE = "department_warning"  # case_source code (部门筛查预警)
 
 
 async def read(
@@ -151,13 +150,13 @@ async def open_case(
         CaseOpen(
             household_id=household_id,
             procedure="identification",
-            source=CASE_SOURCE,
-            source_reference=str(warning.id),
+            source=cases.WARNING_SOURCE,
             proposed_category=data.proposed_category,
             proposed_risk_types=data.proposed_risk_types or [warning.risk_type],
         ),
         book,
         settings,
+        warning_id=warning.id,
     )
     _close(warning, principal, "converted")
     warning.case_id = case.id

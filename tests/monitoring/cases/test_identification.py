@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from services.common.business_time import business_today
 from services.common.tables import audit_log, changes
+from services.monitoring.models import Case
 from tests.monitoring.cases.support import (
     CASES,
     Staff,
@@ -318,6 +319,32 @@ async def test_unknown_codes_are_422(
             )
             body = problem(answer, 422, "validation_failed", "code_unknown")
             assert body["fields"][0]["field"] == f"body.{field}"
+
+
+async def test_a_department_warning_case_is_opened_on_the_warning_only(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    app, staff = apps["monitoring"], Staff(tokens)
+    household = await create_household(app)
+    async with client_for("monitoring") as client:
+        answer = await open_case(
+            client,
+            staff.officer,
+            **identification(
+                household, source="department_warning", source_reference="医保局2024-07批"
+            ),
+        )
+    body = problem(answer, 422, "validation_failed", "use_warning_route")
+    assert body["fields"][0]["field"] == "body.source"
+    assert "POST /api/v1/warnings/{id}/case" in body["fields"][0]["message"]
+    async with app.state.database.sessionmaker() as session:
+        opened = (await session.scalars(select(Case.id))).all()
+        fed = (await session.scalars(select(changes.c.seq).where(changes.c.entity == "case"))).all()
+        audited = (
+            await session.scalars(select(audit_log.c.id).where(audit_log.c.entity == "case"))
+        ).all()
+    assert (opened, fed, audited) == ([], [], [])
+    assert (await household_row(app, household.id)).monitoring_status == "none"
 
 
 async def test_the_fields_of_each_procedure_are_checked(

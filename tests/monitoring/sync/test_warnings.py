@@ -172,6 +172,33 @@ async def test_case_opened_from_a_warning_once(
     assert cases[0].proposed_category == "sudden_hardship"
 
 
+async def test_a_plain_case_from_a_department_warning_is_rejected(
+    apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
+) -> None:
+    await ensure_default_rules(apps["monitoring"])
+    officer = tokens.village_officer()
+    async with client_for("monitoring") as client:
+        household_id, _, warning = await raise_warning(client, apps["monitoring"], tokens)
+        case = {
+            "household_id": str(household_id),
+            "procedure": "identification",
+            "source": "department_warning",
+            "source_reference": warning["id"],
+            "proposed_category": "marginal",
+            "proposed_risk_types": ["illness"],
+        }
+        outcomes = await push(client, officer, [op("open_case", case=case)])
+        untouched = await current(client, tokens, warning)
+    assert outcomes[0]["status"] == "rejected", outcomes
+    assert outcomes[0]["problem"]["code"] == "validation_failed"
+    assert [(f["field"], f["rule"]) for f in outcomes[0]["problem"]["fields"]] == [
+        ("body.source", "use_warning_route")
+    ]
+    assert (untouched["state"], untouched["version"]) == ("open", 1)
+    async with apps["monitoring"].state.database.sessionmaker() as session:
+        assert list(await session.scalars(select(Case.id))) == []
+
+
 async def test_another_villages_warning_is_rejected_as_not_found(
     apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
 ) -> None:
