@@ -13,6 +13,7 @@ from services.common.errors import Conflict, NotFound
 from services.funds.allocations import repository
 from services.funds.allocations.repository import AllocationFilters, AllocationKey
 from services.funds.allocations.schemas import AllocationCreate, AllocationReversal
+from services.funds.dated_limits import check_allocation_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.models import Allocation
@@ -88,6 +89,7 @@ async def reverse_allocation(
             code="reversal_exceeds_unlinked",
             extra={"unlinked": f"{unlinked:.2f}"},
         )
+    await check_allocation_by_day(session, original.id, data.issued_on)
     await total_moved(session, ENTITY, original.id, original.area_code, version)
     await _count(session, reversal, sign=-1, slot_record=original.id)
     return reversal

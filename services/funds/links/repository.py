@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.funds.models import FundLink
+from services.funds.vocabulary import EntryKind
 
 LinkKey = tuple[date, uuid.UUID]
 
@@ -55,11 +56,18 @@ async def list_links(
     return list((await session.scalars(query)).all())
 
 
-async def give_back_from_refund(session: AsyncSession, link_id: uuid.UUID, amount: Decimal) -> int:
+async def give_back_from_refund(
+    session: AsyncSession, link_id: uuid.UUID, amount: Decimal, refunded_on: date
+) -> int:
+    """A payment on the link was refunded on `refunded_on`: `amount` is unpaid again."""
     statement = (
         update(FundLink)
         .where(FundLink.id == link_id)
-        .values(paid=FundLink.paid - amount, version=FundLink.version + 1)
+        .values(
+            paid=FundLink.paid - amount,
+            refunded_through=func.greatest(FundLink.refunded_through, refunded_on),
+            version=FundLink.version + 1,
+        )
         .returning(FundLink.version)
         .execution_options(synchronize_session=False)
     )
@@ -87,3 +95,32 @@ async def unpaid_of(session: AsyncSession, link_id: uuid.UUID) -> Decimal:
         FundLink.id == link_id
     )
     return Decimal((await session.execute(query)).scalar_one())
+
+
+# What is left to pay on the link at the end of each day it or its payments changed, from
+# `since` on: the first day it is below zero (a back-dated entry relying on money a refund
+# freed only later), or none.
+_OVERDRAWN = text(
+    f"""
+WITH entries AS (
+    SELECT linked_on AS day,
+           CASE kind WHEN '{EntryKind.REVERSAL.value}' THEN -amount ELSE amount END AS delta
+    FROM fund_links WHERE id = :id OR reverses_id = :id
+    UNION ALL
+    SELECT paid_on, CASE kind WHEN '{EntryKind.REVERSAL.value}' THEN amount ELSE -amount END
+    FROM payments WHERE link_id = :id
+), left_over AS (
+    SELECT day, sum(sum(delta)) OVER (ORDER BY day) AS unpaid FROM entries GROUP BY day
+)
+SELECT day, unpaid FROM left_over WHERE day >= :since AND unpaid < 0 ORDER BY day LIMIT 1
+"""
+)
+
+
+async def first_overdrawn_day(
+    session: AsyncSession, link_id: uuid.UUID, since: date
+) -> tuple[date, Decimal] | None:
+    """The first day from `since` on whose end leaves more paid than linked, with the
+    (negative) amount left, as the entries' own dates say."""
+    row = (await session.execute(_OVERDRAWN, {"id": link_id, "since": since})).first()
+    return None if row is None else (row.day, Decimal(row.unpaid))

@@ -14,6 +14,7 @@ from services.common.business_time import business_today
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.funds.allocations import repository as allocations
 from services.funds.allocations.service import ENTITY as ALLOCATION
+from services.funds.dated_limits import check_allocation_by_day, check_link_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.links import repository
@@ -83,6 +84,7 @@ async def create_link(session: AsyncSession, principal: Principal, data: LinkCre
             code="link_exceeds_allocation",
             extra={"available": f"{available:.2f}"},
         )
+    await check_allocation_by_day(session, allocation.id, linked_on)
     await total_moved(session, ALLOCATION, allocation.id, allocation.area_code, version)
     await _count(session, link, data.amount)
     return link
@@ -128,6 +130,7 @@ async def reverse_link(
             code="reversal_exceeds_unpaid_link",
             extra={"unpaid": f"{unpaid:.2f}"},
         )
+    await check_link_by_day(session, original.id, reversed_on)
     await total_moved(session, ENTITY, original.id, original.area_code, version)
     allocation_version = await allocations.give_back_from_link(
         session, original.allocation_id, data.amount

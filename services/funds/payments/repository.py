@@ -59,6 +59,9 @@ class PaymentAttempt:
     link_kind: str
     project_status: str
     linked_on: date
+    # The link's latest refund, as the UPDATE that took the amount saw it (the link's row is
+    # held, so no refund can come in between): a payment dated before it is checked by day.
+    refunded_through: date | None
     payment: SimpleNamespace | None  # the payment's columns, read as attributes like a `Payment`
 
 
@@ -82,7 +85,7 @@ WITH link AS (
     WHERE l.id = link.id AND link.kind = '{EntryKind.ORIGINAL.value}'
       AND link.status IN ({_PAYABLE}) AND link.linked_on <= $7
       AND l.paid + l.reversed + $5 <= l.amount
-    RETURNING l.version
+    RETURNING l.version, l.refunded_through
 ), payment AS (
     INSERT INTO payments (id, link_id, project_id, area_code, county_code, year, amount, kind,
                           voucher_number, paid_on, payee, note, refunded, created_by, version)
@@ -107,7 +110,8 @@ WITH link AS (
     SELECT $10, $11, 'create', '{PAYMENT}', payment.id::text, payment.area_code, $12
     FROM payment
 )
-SELECT link.kind AS link_kind, link.status AS project_status, link.linked_on, payment.*
+SELECT link.kind AS link_kind, link.status AS project_status, link.linked_on,
+       (SELECT refunded_through FROM taken) AS link_refunded_through, payment.*
 FROM link LEFT JOIN payment ON true
 """
 
@@ -146,6 +150,7 @@ async def pay(
         link_kind=row["link_kind"],
         project_status=row["project_status"],
         linked_on=row["linked_on"],
+        refunded_through=row["link_refunded_through"],
         payment=None if row["id"] is None else SimpleNamespace(**row),
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.errors import Conflict, InvalidInput, NotFound
+from services.funds.dated_limits import check_link_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.links import repository as links
@@ -63,6 +64,8 @@ async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) 
             code="payment_exceeds_linked_funds",
             extra={"unpaid": f"{unpaid:.2f}"},
         )
+    if attempt.refunded_through is not None and data.paid_on < attempt.refunded_through:
+        await check_link_by_day(session, data.link_id, data.paid_on)
     return attempt.payment
 
 
@@ -107,7 +110,9 @@ async def refund(
             extra={"refundable": f"{refundable:.2f}"},
         )
     await total_moved(session, ENTITY, original.id, original.area_code, version)
-    link_version = await links.give_back_from_refund(session, original.link_id, data.amount)
+    link_version = await links.give_back_from_refund(
+        session, original.link_id, data.amount, data.refunded_on
+    )
     await total_moved(session, LINK, original.link_id, original.area_code, link_version)
     await rollups.bump(
         session,
