@@ -15,12 +15,15 @@ from services.funds.dated_limits import check_link_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.links import repository as links
+from services.funds.links.schemas import LinkReversal
 from services.funds.links.service import ENTITY as LINK
+from services.funds.links.service import reverse_link
 from services.funds.models import Payment
 from services.funds.payments import repository
 from services.funds.payments.repository import NewPayment, PaymentFilters, PaymentKey
 from services.funds.payments.schemas import PaymentCreate, PaymentRefund
 from services.funds.places import check_not_before, check_not_future
+from services.funds.projects import repository as projects
 from services.funds.projects.lifecycle import PAYABLE
 from services.funds.vocabulary import EntryKind, ProjectStatus
 
@@ -72,10 +75,15 @@ async def pay(session: AsyncSession, principal: Principal, data: PaymentCreate) 
 async def refund(
     session: AsyncSession, principal: Principal, payment_id: uuid.UUID, data: PaymentRefund
 ) -> Payment:
-    """Record money paid coming back (退款): the link has it unpaid again."""
+    """Record money paid coming back (退款): the link has it unpaid again. On a cancelled project,
+    which may hold no unpaid money, the link is then reduced by as much (调减): the money goes
+    back to the allocation."""
     original = await get_payment(session, principal, payment_id)
     if original.kind != EntryKind.ORIGINAL:
         raise Conflict("A refund cannot itself be refunded.", code="reversal_of_reversal")
+    # Lock order as everywhere: the project (its status held), the payment, then the link.
+    project = await projects.get_project(session, principal, original.project_id, for_share=True)
+    assert project is not None  # the payment is the project's, in the same area
     check_not_future(data.refunded_on, "body.refunded_on")
     check_not_before(
         data.refunded_on, original.paid_on, "body.refunded_on", "before_original", "the payment"
@@ -121,6 +129,13 @@ async def refund(
         original.link_id,
         [(rollups.PAID, -data.amount)],
     )
+    if project.status == ProjectStatus.CANCELLED:
+        reduction = LinkReversal.model_construct(  # the refund's values, already checked
+            amount=data.amount,
+            reversed_on=data.refunded_on,
+            reason=f"项目已取消，退款收回 (refund on a cancelled project): {data.reason}"[:2000],
+        )
+        await reverse_link(session, principal, original.link_id, reduction)
     return reversal
 
 

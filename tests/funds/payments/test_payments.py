@@ -76,17 +76,35 @@ async def test_nothing_is_paid_to_a_project_that_has_not_started(
     assert (await figures_of(apps["funds"]))["paid"] == Decimal("200.00")
 
 
-async def test_a_payment_to_a_cancelled_project_is_refused(
-    client_for: Callable[[str], AsyncClient], tokens: TokenFactory
+async def test_a_payment_to_a_cancelled_project_is_refused_and_a_refund_returns_to_the_allocation(
+    client_for: Callable[[str], AsyncClient], apps: dict[str, FastAPI], tokens: TokenFactory
 ) -> None:
     staff = Staff(tokens)
     async with client_for("funds") as client:
-        _, project, fund_link = await funded_link(client, staff, "500.00")
-        created(await pay(client, staff.clerk, fund_link, "500.00"))
+        allocation, project, fund_link = await funded_link(client, staff, "500.00")
+        payment = created(await pay(client, staff.clerk, fund_link, "500.00"))
         cancelled = await advance(client, staff, project, "cancel")
         assert cancelled["status"] == "cancelled"
         refused = await pay(client, staff.clerk, fund_link, "1.00")
         problem(refused, 409, "project_cancelled")
+        # Money coming back from a cancelled project cannot stay linked to it: the link is
+        # reduced by as much, dated with the refund, and the allocation has it again.
+        refund = {"amount": "200.00", "voucher_number": "收-9", "refunded_on": f"{YEAR}-06-01"}
+        created(
+            await client.post(
+                f"{API}/payments/{payment['id']}/refunds",
+                json={**refund, "reason": "项目取消退回"},
+                headers=posting(staff.clerk),
+            )
+        )
+        read = (await client.get(f"{API}/fund-links/{fund_link['id']}", headers=staff.clerk)).json()
+        assert (read["paid"], read["reversed"], read["unpaid"]) == ("300.00", "200.00", "0.00")
+        source = (
+            await client.get(f"{API}/allocations/{allocation['id']}", headers=staff.clerk)
+        ).json()
+        assert Decimal(source["available"]) == Decimal(allocation["amount"]) - Decimal("300.00")
+    figures = await figures_of(apps["funds"])
+    assert (figures["paid"], figures["linked"]) == (Decimal("300.00"), Decimal("300.00"))
 
 
 @pytest.mark.parametrize(
