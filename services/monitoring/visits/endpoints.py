@@ -59,6 +59,13 @@ async def list_revisits_due(
     status_code=201,
     response_model=VisitCreated,
     summary="Record a visit (走访) or a revisit (回访); a revisit finding risk reopens the case",
+    description=(
+        "A revisit that finds the risk back (`risk_found`) reverts the elimination (风险消除回退) "
+        "and answers the reopened case's id. On a household whose risk is eliminated, a "
+        "`visit` (not dated before the elimination) that finds risk is refused (422, "
+        "`body.kind`, rule `revisit_required`), as it would neither reopen the case nor count "
+        "as the month's revisit: record it as a `revisit`."
+    ),
 )
 async def record_visit(
     household_id: uuid.UUID,

@@ -25,7 +25,9 @@ class VisitCreate(BaseModel):
     visited_on: date = Field(description="The day of the visit (Asia/Shanghai), not in the future")
     findings: Findings = Field(description="What the officer found (走访情况)")
     risk_found: bool = Field(
-        description="The risk is back; on a revisit this reopens the case (风险消除回退)"
+        description="The risk is back; on a revisit this reopens the case (风险消除回退). On a "
+        "household whose risk is eliminated, a `visit` with `risk_found` is refused (422, "
+        "`body.kind`, rule `revisit_required`): record it as a `revisit`"
     )
 
 

@@ -48,6 +48,8 @@ async def record_visit(
         household = await locked_household(session, principal, household_id)
     if data.kind == "revisit":
         _check_revisit(household, data.visited_on)
+    elif data.risk_found:
+        _check_risk_after_elimination(household, data.visited_on)
     visit = transient(
         Visit,
         {
@@ -101,6 +103,23 @@ async def revisits_due(
     """The monthly revisit rule: risk-eliminated households not revisited this calendar month."""
     return await repository.eliminated_without_revisit(
         session, principal, since=today.replace(day=1), after=after, limit=limit
+    )
+
+
+def _check_risk_after_elimination(household: Household, visited_on: date) -> None:
+    """A plain visit finding risk on a household whose risk was eliminated would be stored
+    without reopening the case or counting as the month's revisit; the officer records it as
+    the revisit it is, which reverts the elimination (风险消除回退). A visit dated before the
+    elimination (recorded late) is history and stays a visit."""
+    if household.monitoring_status != "eliminated":
+        return
+    if household.eliminated_on is not None and visited_on < household.eliminated_on:
+        return
+    raise InvalidInput.for_field(
+        "body.kind",
+        "revisit_required",
+        "The household's risk is eliminated (风险消除): a visit that finds the risk back is "
+        "recorded as a revisit (kind `revisit`, 回访), which reopens the case (风险消除回退).",
     )
 
 

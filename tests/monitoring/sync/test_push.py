@@ -190,6 +190,25 @@ async def test_failing_rule_undoes_only_its_own_operation(
     assert await visit_count(apps["monitoring"]) == 1
 
 
+async def test_risk_found_after_elimination_is_pushed_as_a_revisit(
+    apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
+) -> None:
+    household = await create_household(apps["monitoring"], status="eliminated", category="marginal")
+    risky = visit(household.id, "家中老人住院")
+    risky["visit"]["risk_found"] = True
+    revisit = visit(household.id, "家中老人住院")
+    revisit["visit"] |= {"kind": "revisit", "risk_found": True}
+    async with client_for("monitoring") as client:
+        outcomes = await push(client, tokens.village_officer(), [risky, revisit])
+    assert outcomes[0]["status"] == "rejected", outcomes
+    assert [(f["field"], f["rule"]) for f in outcomes[0]["problem"]["fields"]] == [
+        ("body.kind", "revisit_required")
+    ]
+    assert outcomes[1]["status"] == "applied", outcomes
+    assert outcomes[1]["related"]["reopened_case_id"] is not None
+    assert await visit_count(apps["monitoring"]) == 1
+
+
 async def test_offline_household_then_member_by_reference(
     apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
 ) -> None:

@@ -8,12 +8,13 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.common.auth.roles import Role
 from services.common.business_time import business_today
 from services.common.pagination import encode_cursor
-from services.monitoring.models import Case, Household
+from services.common.tables import audit_log, changes
+from services.monitoring.models import Case, Household, Visit
 from tests.monitoring.plans.support import (
     days_ago,
     history_of,
@@ -196,6 +197,60 @@ async def test_a_revisit_finding_the_risk_back_reopens_the_case(
         )
     assert case is not None and str(case.id) == case_id
     assert status == "monitored"
+
+
+async def test_a_visit_finding_risk_after_elimination_must_be_a_revisit(
+    apps: dict[str, FastAPI],
+    client_for: Callable[[str], httpx.AsyncClient],
+    tokens: TokenFactory,
+) -> None:
+    app = apps["monitoring"]
+    household = await create_household(app, status="eliminated", category="marginal")
+    await set_dates(app, household.id, eliminated_on=days_ago(20))
+    officer = tokens.village_officer()
+    async with app.state.database.sessionmaker() as session:
+        audited_before = await session.scalar(select(func.max(audit_log.c.id)))
+    async with client_for("monitoring") as client:
+        refused = await client.post(
+            visits_path(household.id), json=visit(risk_found=True), headers=posting(officer)
+        )
+        # Nothing was written: the household is still eliminated, no visit, no case, no feed.
+        async with app.state.database.sessionmaker() as session:
+            status = await session.scalar(
+                select(Household.monitoring_status).where(Household.id == household.id)
+            )
+            written = [
+                (await session.scalars(select(Visit.id))).all(),
+                (await session.scalars(select(Case.id))).all(),
+                (await session.scalars(select(changes.c.seq))).all(),
+                (
+                    await session.scalars(
+                        select(audit_log.c.id).where(audit_log.c.id > (audited_before or 0))
+                    )
+                ).all(),
+            ]
+        assert status == "eliminated" and written == [[], [], [], []]
+        # A visit without risk, or one dated before the elimination (recorded late), stays a visit.
+        quiet = await client.post(visits_path(household.id), json=visit(), headers=posting(officer))
+        earlier = await client.post(
+            visits_path(household.id),
+            json=visit(days=21, risk_found=True),
+            headers=posting(officer),
+        )
+        revisited = await client.post(
+            visits_path(household.id),
+            json=visit("revisit", risk_found=True),
+            headers=posting(officer),
+        )
+    problem(refused, 422, "validation_failed", "body.kind")
+    assert rule_of(refused, "body.kind") == "revisit_required"
+    assert "revisit" in refused.json()["fields"][0]["message"]
+    assert quiet.status_code == 201, quiet.text
+    assert quiet.json()["reopened_case_id"] is None
+    assert earlier.status_code == 201, earlier.text
+    assert earlier.json()["kind"] == "visit" and earlier.json()["reopened_case_id"] is None
+    assert revisited.status_code == 201, revisited.text
+    assert revisited.json()["reopened_case_id"] is not None
 
 
 async def test_another_countys_household_is_404(
