@@ -340,8 +340,13 @@ async def test_a_department_warning_case_is_opened_on_the_warning_only(
     async with app.state.database.sessionmaker() as session:
         opened = (await session.scalars(select(Case.id))).all()
         fed = (await session.scalars(select(changes.c.seq).where(changes.c.entity == "case"))).all()
+        # The audit log is append-only (kept across tests): the refused request's own rows.
         audited = (
-            await session.scalars(select(audit_log.c.id).where(audit_log.c.entity == "case"))
+            await session.scalars(
+                select(audit_log.c.id).where(
+                    audit_log.c.request_id == answer.headers["X-Request-ID"]
+                )
+            )
         ).all()
     assert (opened, fed, audited) == ([], [], [])
     assert (await household_row(app, household.id)).monitoring_status == "none"
