@@ -121,10 +121,12 @@ async def catalogue(_viewer: Viewer) -> list[IndicatorInfo]:
         "ratios computed from exact counts, a total row, and ranks on `rank_by` (ties share a "
         "rank; each indicator ranks in its own better direction). A service that does not answer "
         "within the deadline leaves its indicators empty and is named in `unavailable`. "
-        "`as_of` (截至日期; default today, never in the future) gives the figures at the end of "
-        "that day, `year` defaulting to its year; indicators known for today only (overdue "
-        "loans) are empty for a past day. `format=csv` or `xlsx` gives the table officials "
-        "circulate."
+        "`as_of` (截至日期; default today, never in the future) gives the figures as recorded by "
+        "the end of that day, `year` defaulting to its year; indicators known for today only "
+        "(overdue loans) are empty for a past day. A fund entry entered later with an earlier "
+        "document date is not in a past day's figures, while the funds service's progress report "
+        "(支出进度报表) for that date, which counts entries by their document dates, includes it. "
+        "`format=csv` or `xlsx` gives the table officials circulate."
     ),
 )
 async def indicators(

@@ -27,8 +27,10 @@ router = UnitOfWorkRouter(prefix="/reports", tags=["reports"])
         "Per county under `area` (default: your own), for fund `year` (default: the date's "
         "year), as of `date` (default: today): allocated by level, linked, linked to industry, "
         "paid, spending progress, industry share, the milestone in force, the shortfall and the "
-        "card; the total row last. `format=csv` or `format=xlsx` gives the same table with "
-        "Chinese column titles and a title row."
+        "card; the total row last. Each entry counts by its own document date (下达日期, 对接日期, "
+        "凭证日期), so a voucher dated before `date` and entered after it counts; the indicators' "
+        "`as_of` counts what was recorded by the end of the day instead. `format=csv` or "
+        "`format=xlsx` gives the same table with Chinese column titles and a title row."
     ),
     responses=TABLE_RESPONSES,
 )
