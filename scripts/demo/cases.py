@@ -3,10 +3,12 @@ officer verifies at home, compares data and holds the village review (starting t
 notice), the township reviewer sends back, rejects or completes its review, the county
 approves.
 
-The township can complete its review only once the 5-day notice has run, so cases are recorded
-as opened `OPENED_DAYS_AGO` days ago (`opened_on`, as an officer records a paper application
-late) with the notice started that day: the approved track reaches the county on the first
-run. A case's version counts its steps, so a re-run resumes each case where it stands."""
+The township can complete its review only once the notice has run (`notice_ends_on`, from the
+server's `MONITORING_NOTICE_DAYS`, 5 by default), so cases are recorded as opened
+`OPENED_DAYS_AGO` days ago (`opened_on`, as an officer records a paper application late) with
+the notice started that day: with the default notice the approved track reaches the county on
+the first run, with a longer one a later run takes it on. A case's version counts its steps, so
+a re-run resumes each case where it stands."""
 
 from __future__ import annotations
 
@@ -18,8 +20,7 @@ from scripts.demo.context import Demo
 from scripts.demo.people import Household, rng
 
 CASES = "/api/v1/monitoring/cases"
-NOTICE_DAYS = 5
-OPENED_DAYS_AGO = NOTICE_DAYS + 2
+OPENED_DAYS_AGO = 7  # the default notice of 5 days has run
 RISK_TYPES = (
     "illness",
     "illness",
@@ -122,8 +123,13 @@ async def _drive(
     for step, action, role, data in steps[case["version"] - 1 :]:
         if step == "village_review":
             data = {**data, "notice_started_on": opened_on.isoformat()}
-        notice_ends = opened_on + datetime.timedelta(days=NOTICE_DAYS)
-        if step == "township_review" and action == "complete" and demo.today < notice_ends:
+        notice_ends = case.get("notice_ends_on")
+        if (
+            step == "township_review"
+            and action == "complete"
+            and notice_ends is not None
+            and demo.today < datetime.date.fromisoformat(notice_ends)
+        ):
             return  # the notice is still running: a later run takes the case on
         who = demo.account(role, household.village)
         body = {"step": step, "action": action, **data}
