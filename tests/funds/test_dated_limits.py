@@ -1,4 +1,4 @@
-"""The limits hold as of every day, not only today (services/funds/dated_limits.py): an entry
+"""The limits hold as of every day, not only today (services/funds/dated_limits/): an entry
 dated before the link reduction or refund that freed the money it needs is refused, with the
 first day it would break, and writes nothing; dated on or after the freeing, it goes through.
 Each refusal would otherwise make the progress report for a day in between show more linked

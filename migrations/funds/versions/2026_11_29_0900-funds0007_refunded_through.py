@@ -1,5 +1,5 @@
 """A link remembers the date of its latest refund (`refunded_through`), so that a payment dated
-before it is checked day by day (services/funds/dated_limits.py): a refund frees money only from
+before it is checked day by day (services/funds/dated_limits/): a refund frees money only from
 its own date on, and a back-dated payment must not rely on it. Filled from the refunds so far.
 
 Revision ID: funds0007

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import scope_bounds
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.funds.models import Allocation
-from services.funds.vocabulary import EntryKind
 
 AllocationKey = tuple[date, uuid.UUID]
 
@@ -120,32 +119,3 @@ async def unlinked_of(session: AsyncSession, allocation_id: uuid.UUID) -> Decima
         Allocation.id == allocation_id
     )
     return Decimal((await session.execute(query)).scalar_one())
-
-
-# What is left to link from the allocation at the end of each day it or its links changed, from
-# `since` on: the first day it is below zero (a back-dated entry relying on money a link
-# reduction freed only later), or none.
-_OVERDRAWN = text(
-    f"""
-WITH entries AS (
-    SELECT issued_on AS day,
-           CASE kind WHEN '{EntryKind.REVERSAL.value}' THEN -amount ELSE amount END AS delta
-    FROM allocations WHERE id = :id OR reverses_id = :id
-    UNION ALL
-    SELECT linked_on, CASE kind WHEN '{EntryKind.REVERSAL.value}' THEN amount ELSE -amount END
-    FROM fund_links WHERE allocation_id = :id
-), left_over AS (
-    SELECT day, sum(sum(delta)) OVER (ORDER BY day) AS unlinked FROM entries GROUP BY day
-)
-SELECT day, unlinked FROM left_over WHERE day >= :since AND unlinked < 0 ORDER BY day LIMIT 1
-"""
-)
-
-
-async def first_overdrawn_day(
-    session: AsyncSession, allocation_id: uuid.UUID, since: date
-) -> tuple[date, Decimal] | None:
-    """The first day from `since` on whose end leaves more linked than allocated, with the
-    (negative) amount left, as the entries' own dates say."""
-    row = (await session.execute(_OVERDRAWN, {"id": allocation_id, "since": since})).first()
-    return None if row is None else (row.day, Decimal(row.unlinked))

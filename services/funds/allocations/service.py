@@ -13,7 +13,7 @@ from services.common.errors import Conflict, NotFound
 from services.funds.allocations import repository
 from services.funds.allocations.repository import AllocationFilters, AllocationKey
 from services.funds.allocations.schemas import AllocationCreate, AllocationReversal
-from services.funds.dated_limits import check_allocation_by_day
+from services.funds.dated_limits.service import check_allocation_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.models import Allocation

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.scope import in_scope
 from services.funds.models import FundLink
-from services.funds.vocabulary import EntryKind
 
 LinkKey = tuple[date, uuid.UUID]
 
@@ -95,32 +94,3 @@ async def unpaid_of(session: AsyncSession, link_id: uuid.UUID) -> Decimal:
         FundLink.id == link_id
     )
     return Decimal((await session.execute(query)).scalar_one())
-
-
-# What is left to pay on the link at the end of each day it or its payments changed, from
-# `since` on: the first day it is below zero (a back-dated entry relying on money a refund
-# freed only later), or none.
-_OVERDRAWN = text(
-    f"""
-WITH entries AS (
-    SELECT linked_on AS day,
-           CASE kind WHEN '{EntryKind.REVERSAL.value}' THEN -amount ELSE amount END AS delta
-    FROM fund_links WHERE id = :id OR reverses_id = :id
-    UNION ALL
-    SELECT paid_on, CASE kind WHEN '{EntryKind.REVERSAL.value}' THEN amount ELSE -amount END
-    FROM payments WHERE link_id = :id
-), left_over AS (
-    SELECT day, sum(sum(delta)) OVER (ORDER BY day) AS unpaid FROM entries GROUP BY day
-)
-SELECT day, unpaid FROM left_over WHERE day >= :since AND unpaid < 0 ORDER BY day LIMIT 1
-"""
-)
-
-
-async def first_overdrawn_day(
-    session: AsyncSession, link_id: uuid.UUID, since: date
-) -> tuple[date, Decimal] | None:
-    """The first day from `since` on whose end leaves more paid than linked, with the
-    (negative) amount left, as the entries' own dates say."""
-    row = (await session.execute(_OVERDRAWN, {"id": link_id, "since": since})).first()
-    return None if row is None else (row.day, Decimal(row.unpaid))

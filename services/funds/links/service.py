@@ -14,7 +14,7 @@ from services.common.business_time import business_today
 from services.common.errors import Conflict, InvalidInput, NotFound
 from services.funds.allocations import repository as allocations
 from services.funds.allocations.service import ENTITY as ALLOCATION
-from services.funds.dated_limits import check_allocation_by_day, check_link_by_day
+from services.funds.dated_limits.service import check_allocation_by_day, check_link_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.links import repository

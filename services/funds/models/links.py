@@ -36,7 +36,7 @@ class FundLink(Versioned, Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     reversed: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0))
     paid: Mapped[Decimal] = mapped_column(MONEY, nullable=False, default=Decimal(0))
-    # The date of the latest refund of a payment on this link (services/funds/dated_limits.py).
+    # The date of the latest refund of a payment on this link (services/funds/dated_limits/).
     refunded_through: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.auth.principal import Principal
 from services.common.errors import Conflict, InvalidInput, NotFound
-from services.funds.dated_limits import check_link_by_day
+from services.funds.dated_limits.service import check_link_by_day
 from services.funds.figures import rollups
 from services.funds.history import total_moved, written
 from services.funds.links import repository as links

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.errors import Conflict
-from services.funds.allocations import repository as allocations
-from services.funds.links import repository as links
+from services.funds.dated_limits import repository
 
 _HINT = "the money it needs was freed by an entry dated later; date it on or after that entry"
 
@@ -32,23 +32,21 @@ async def check_allocation_by_day(
     session: AsyncSession, allocation_id: uuid.UUID, since: date
 ) -> None:
     """Refuse when, from `since` on, some day would end with more linked than allocated."""
-    overdrawn = await allocations.first_overdrawn_day(session, allocation_id, since)
-    if overdrawn is not None:
-        day, left = overdrawn
-        raise Conflict(
-            f"As of {day} more would be linked than allocated ({-left:.2f} short): {_HINT}.",
-            code="allocation_overdrawn_on_day",
-            extra={"day": day.isoformat(), "shortfall": f"{-left:.2f}"},
-        )
+    overdrawn = await repository.allocation_overdrawn(session, allocation_id, since)
+    _refuse_if(overdrawn, "allocation_overdrawn_on_day", "more would be linked than allocated")
 
 
 async def check_link_by_day(session: AsyncSession, link_id: uuid.UUID, since: date) -> None:
     """Refuse when, from `since` on, some day would end with more paid than linked."""
-    overdrawn = await links.first_overdrawn_day(session, link_id, since)
+    overdrawn = await repository.link_overdrawn(session, link_id, since)
+    _refuse_if(overdrawn, "link_overdrawn_on_day", "more would be paid than linked")
+
+
+def _refuse_if(overdrawn: tuple[date, Decimal] | None, code: str, what: str) -> None:
     if overdrawn is not None:
         day, left = overdrawn
         raise Conflict(
-            f"As of {day} more would be paid than linked ({-left:.2f} short): {_HINT}.",
-            code="link_overdrawn_on_day",
+            f"As of {day} {what} ({-left:.2f} short): {_HINT}.",
+            code=code,
             extra={"day": day.isoformat(), "shortfall": f"{-left:.2f}"},
         )
