@@ -12,7 +12,6 @@ from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
 from services.common.auth.roles import Role, Scope
-from services.common.tables import audit_log, changes
 from services.funds.models import FundFigure
 from tests.support.identities import (
     COUNTY,
@@ -212,19 +211,3 @@ async def figures_of(app: FastAPI, county: str = COUNTY, year: int = YEAR) -> di
             .group_by(FundFigure.metric)
         )
         return {metric: Decimal(value) for metric, value in rows.all() if value != 0}
-
-
-async def history_of(app: FastAPI, entity_id: str) -> tuple[list[str], list[str]]:
-    """The change-feed operations and the audit actions recorded for one record."""
-    async with app.state.database.sessionmaker() as session:
-        fed = await session.scalars(
-            select(changes.c.operation)
-            .where(changes.c.entity_id == entity_id)
-            .order_by(changes.c.seq)
-        )
-        audited = await session.scalars(
-            select(audit_log.c.action)
-            .where(audit_log.c.entity_id == entity_id)
-            .order_by(audit_log.c.id)
-        )
-        return list(fed.all()), list(audited.all())

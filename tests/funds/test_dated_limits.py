@@ -46,6 +46,18 @@ async def refund(
     return await client.post(path, json=body, headers=posting(staff.clerk))
 
 
+async def linked_in_full(
+    client: AsyncClient, staff: Staff
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(allocation of 1,000 issued 10 January, started project, link of all of it on 1 February)."""
+    allocation = await allocate(client, staff.clerk, amount="1000.00", issued_on=f"{YEAR}-01-10")
+    project = await started_project(client, staff)
+    fund_link = created(
+        await link(client, staff.clerk, allocation, project, "1000.00", linked_on=FEB)
+    )
+    return allocation, project, fund_link
+
+
 def refused_on(answer: Response, code: str, day: str, shortfall: str) -> None:
     body = problem(answer, 409, code)
     assert (body["day"], body["shortfall"]) == (day, shortfall), body
@@ -56,13 +68,7 @@ async def test_allocation_reversal_and_new_link_wait_for_the_reduction_that_free
 ) -> None:
     staff = Staff(tokens)
     async with client_for("funds") as client:
-        allocation = await allocate(
-            client, staff.clerk, amount="1000.00", issued_on=f"{YEAR}-01-10"
-        )
-        project = await started_project(client, staff)
-        first = created(
-            await link(client, staff.clerk, allocation, project, "1000.00", linked_on=FEB)
-        )
+        allocation, project, first = await linked_in_full(client, staff)
         created(await reduce(client, staff, first, "400.00", JUN))
         before = await figures_of(apps["funds"])
         # The 400 came back to the allocation on 1 June: not there on 1 March.
@@ -92,13 +98,7 @@ async def test_payment_and_link_reduction_wait_for_the_refund_that_freed_the_mon
 ) -> None:
     staff = Staff(tokens)
     async with client_for("funds") as client:
-        allocation = await allocate(
-            client, staff.clerk, amount="1000.00", issued_on=f"{YEAR}-01-10"
-        )
-        project = await started_project(client, staff)
-        fund_link = created(
-            await link(client, staff.clerk, allocation, project, "1000.00", linked_on=FEB)
-        )
+        _, _, fund_link = await linked_in_full(client, staff)
         payment = created(await pay(client, staff.clerk, fund_link, "1000.00", paid_on=MAR))
         created(await refund(client, staff, payment, "600.00", JUN))
         before = await figures_of(apps["funds"])

@@ -18,11 +18,11 @@ from tests.funds.support import (
     allocate,
     allocation_body,
     figures_of,
-    history_of,
     posting,
     problem,
     rule_of,
 )
+from tests.support.history import history_of
 from tests.support.identities import CITY, COUNTY, OTHER_COUNTY, TOWNSHIP, TokenFactory
 
 

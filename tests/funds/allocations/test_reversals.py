@@ -16,12 +16,12 @@ from tests.funds.support import (
     allocate,
     created,
     figures_of,
-    history_of,
     link,
     posting,
     problem,
     started_project,
 )
+from tests.support.history import history_of
 from tests.support.identities import TokenFactory
 
 REVERSAL = {

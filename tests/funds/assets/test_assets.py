@@ -20,12 +20,12 @@ from tests.funds.support import (
     advance,
     created,
     figures_of,
-    history_of,
     posting,
     problem,
     rule_of,
     started_project,
 )
+from tests.support.history import history_of
 from tests.support.identities import COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE, TokenFactory
 
 ALL_YEARS = 0

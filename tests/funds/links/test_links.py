@@ -17,7 +17,6 @@ from tests.funds.support import (
     allocate,
     created,
     figures_of,
-    history_of,
     link,
     pay,
     posting,
@@ -26,6 +25,7 @@ from tests.funds.support import (
     rule_of,
     started_project,
 )
+from tests.support.history import history_of
 from tests.support.identities import OTHER_COUNTY, TokenFactory
 
 

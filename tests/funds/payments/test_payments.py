@@ -19,7 +19,6 @@ from tests.funds.support import (
     created,
     figures_of,
     funded_link,
-    history_of,
     link,
     pay,
     posting,
@@ -27,6 +26,7 @@ from tests.funds.support import (
     propose,
     rule_of,
 )
+from tests.support.history import history_of
 from tests.support.identities import TokenFactory
 
 

@@ -16,13 +16,13 @@ from tests.funds.support import (
     YEAR,
     Staff,
     figures_of,
-    history_of,
     posting,
     problem,
     project_body,
     propose,
     rule_of,
 )
+from tests.support.history import history_of
 from tests.support.identities import CITY, COUNTY, OTHER_VILLAGE, TOWNSHIP, TokenFactory
 
 

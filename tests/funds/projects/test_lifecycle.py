@@ -19,12 +19,12 @@ from tests.funds.support import (
     allocate,
     created,
     figures_of,
-    history_of,
     link,
     problem,
     propose,
     step,
 )
+from tests.support.history import history_of
 from tests.support.identities import CITY, COUNTY, TokenFactory
 
 

@@ -10,7 +10,8 @@ from httpx import AsyncClient
 
 from services.common.auth.roles import Role
 from tests.funds.rules.support import PROVINCE, rules_body
-from tests.funds.support import API, YEAR, Staff, history_of, problem, rule_of
+from tests.funds.support import API, YEAR, Staff, problem, rule_of
+from tests.support.history import history_of
 from tests.support.identities import COUNTY, TokenFactory
 
 PATH = f"{API}/fund-rules/{PROVINCE}/{YEAR}"

@@ -69,19 +69,3 @@ async def writes(app: FastAPI) -> tuple[int, int]:
             .where(audit_log.c.action.not_in(["read", "list", "export"]))
         )
     return int(fed or 0), int(audited or 0)
-
-
-async def history(app: FastAPI, entity_id: str) -> tuple[list[str], list[str]]:
-    """The change-feed operations and the audit actions recorded for one record, in order."""
-    async with app.state.database.sessionmaker() as session:
-        fed = await session.scalars(
-            select(changes.c.operation)
-            .where(changes.c.entity_id == entity_id)
-            .order_by(changes.c.seq)
-        )
-        audited = await session.scalars(
-            select(audit_log.c.action)
-            .where(audit_log.c.entity_id == entity_id)
-            .order_by(audit_log.c.id)
-        )
-        return list(fed.all()), list(audited.all())

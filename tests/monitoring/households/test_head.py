@@ -13,12 +13,12 @@ from httpx import AsyncClient
 from services.common.auth.roles import Role
 from tests.monitoring.households.support import (
     figures,
-    history,
     member,
     posting,
     register,
     writes,
 )
+from tests.support.history import history_of
 from tests.support.identities import OTHER_VILLAGE, TOWNSHIP, TokenFactory
 
 Client = Callable[[str], AsyncClient]
@@ -57,7 +57,7 @@ async def test_change_head_then_the_former_head_leaves_as_deceased(
         assert now["王小明"]["relationship"] == "son" and now["王小明"]["version"] == 1
         assert await figures(app) == before
         for record in (created["id"], head["id"], spouse["id"]):
-            fed, audited = await history(app, record)
+            fed, audited = await history_of(app, record)
             written = [action for action in audited if action != "read"]
             assert (fed[-1], written[-1]) == ("update", "change_head"), record
 

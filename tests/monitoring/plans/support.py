@@ -11,7 +11,6 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select, update
 
 from services.common.business_time import business_today
-from services.common.tables import audit_log, changes
 from services.monitoring.models import AreaFigure, Household
 from tests.support.identities import VILLAGE
 
@@ -70,18 +69,6 @@ async def figures(app: FastAPI, area_code: str = VILLAGE) -> dict[str, int]:
             )
         )
         return {metric: value for metric, value in rows.all()}
-
-
-async def history_of(app: FastAPI, entity_id: str) -> tuple[list[str], list[str]]:
-    """The change-feed operations and the audit actions recorded for one record."""
-    async with app.state.database.sessionmaker() as session:
-        fed = await session.scalars(
-            select(changes.c.operation).where(changes.c.entity_id == entity_id)
-        )
-        audited = await session.scalars(
-            select(audit_log.c.action).where(audit_log.c.entity_id == entity_id)
-        )
-        return list(fed.all()), list(audited.all())
 
 
 async def all_pages(client: AsyncClient, path: str, headers: dict[str, str]) -> list[list[str]]:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from services.common.auth.roles import Role
 from services.monitoring.models import HelpPlan
-from tests.monitoring.plans.support import history_of, if_match, problem, rule_of
+from tests.monitoring.plans.support import if_match, problem, rule_of
+from tests.support.history import history_of
 from tests.support.identities import COUNTY, OTHER_COUNTY, TOWNSHIP, TokenFactory
 from tests.support.monitoring import create_household
 

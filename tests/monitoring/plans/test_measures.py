@@ -11,7 +11,8 @@ import pytest
 from fastapi import FastAPI
 
 from services.common.auth.roles import Role
-from tests.monitoring.plans.support import figures, history_of, posting, problem, rule_of
+from tests.monitoring.plans.support import figures, posting, problem, rule_of
+from tests.support.history import history_of
 from tests.support.identities import OTHER_COUNTY, TokenFactory
 from tests.support.monitoring import create_household
 

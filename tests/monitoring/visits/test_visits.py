@@ -17,12 +17,12 @@ from services.common.tables import audit_log, changes
 from services.monitoring.models import Case, Household, Visit
 from tests.monitoring.plans.support import (
     days_ago,
-    history_of,
     posting,
     problem,
     rule_of,
     set_dates,
 )
+from tests.support.history import history_of
 from tests.support.identities import CITY, OTHER_COUNTY, VILLAGE, TokenFactory
 from tests.support.monitoring import create_household
 
