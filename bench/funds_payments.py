@@ -65,6 +65,7 @@ from bench.funds_setup import (
 )
 from services.common.app import create_app
 from services.common.database import SessionDep, UnitOfWorkRouter
+from services.common.settings import CommonSettings
 from services.funds.access import Clerk
 from services.funds.app import build_app
 from services.funds.settings import FundsSettings
@@ -383,7 +384,13 @@ async def main(pool: int, modes: list[str], workers: int, cpu_requests: int) -> 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pool", type=int, default=20, help="connections per pool (20)")
+    default_pool = CommonSettings.model_fields["database_pool_size"].default
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=default_pool,
+        help=f"connections per pool (the apps' DATABASE_POOL_SIZE default, {default_pool})",
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (2)")
     parser.add_argument(
         "--modes",
