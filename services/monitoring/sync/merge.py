@@ -37,12 +37,13 @@ def merged_version(
 
 
 def new_values(model: type[M], changes: dict[str, FieldChange]) -> M:
-    """The update model holding the new values; 422 naming `changes.<field>` otherwise."""
+    """The update model holding the new values; 422 naming `body.<field>` otherwise, as the
+    REST route would (`sync.fields` names it inside the operation)."""
     try:
         return model.model_validate({name: change.value for name, change in changes.items()})
     except ValidationError as exc:
         fields = validation_fields(
-            [{**error, "loc": ("changes", *error["loc"])} for error in exc.errors()]
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
         )
         raise InvalidInput(
             "The changes are not valid: " + ", ".join(f.field for f in fields), fields=fields

@@ -41,6 +41,7 @@ from services.monitoring.codes.book import CodeBook
 from services.monitoring.households import service as households
 from services.monitoring.settings import MonitoringSettings
 from services.monitoring.sync import repository
+from services.monitoring.sync.fields import in_operation
 from services.monitoring.sync.handlers import (
     Applied,
     Context,
@@ -163,7 +164,8 @@ async def _apply_one(
     except PreconditionFailed as exc:
         return _conflict(item, exc), None
     except DixianError as exc:
-        return _rejected(item, exc.code, exc.detail, exc.fields), None
+        fields = in_operation(item.index, item.operation.kind, exc.fields)
+        return _rejected(item, exc.code, exc.detail, fields), None
     except (IntegrityError, asyncpg.IntegrityConstraintViolationError):
         # The write lost a race with another principal's.
         return _rejected(item, "write_conflict", "The write met a concurrent one; resend it."), None

@@ -221,7 +221,7 @@ async def test_another_village_is_not_found_and_nothing_written(
     assert [o["problem"]["code"] for o in outsider] == ["not_found"] * 2
     assert ours[0]["status"] == "rejected", ours
     assert [(f["field"], f["rule"]) for f in ours[0]["problem"]["fields"]] == [
-        ("body.to_household_id", "household_unknown")
+        ("operations.0.to_household_id", "household_unknown")
     ]
     assert await registry(app) == before
 
@@ -262,13 +262,13 @@ async def test_bad_input_is_rejected_naming_field_and_rule_and_writes_nothing(
         for o in outcomes[: len(operations)]
     ]
     assert named == [
-        [("body.reason", "code_unknown")],
+        [("operations.0.reason", "code_unknown")],
         [("operations.1.left_on", "missing")],
         [("operations.2", "value_error")],
         [("operations.3.reason", "string_too_short")],
-        [("body.relationship", "code_unknown")],
-        [("body.relationship", "one_head")],
-        [("body.to_household_id", "same_household")],
+        [("operations.4.relationship", "code_unknown")],
+        [("operations.5.relationship", "one_head")],
+        [("operations.6.to_household_id", "same_household")],
         [("operations.7", "value_error")],
     ]
     assert [o["problem"]["code"] for o in outcomes[len(operations) :]] == [

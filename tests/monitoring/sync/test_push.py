@@ -122,6 +122,31 @@ async def test_stale_update_of_the_same_field_conflicts_with_the_current_record(
     assert outcome["problem"]["code"] == "version_mismatch"
 
 
+async def test_rule_failures_name_the_field_inside_the_operation(
+    apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
+) -> None:
+    # The service's rules name the REST body's fields; a device finds them in its operation.
+    household = await create_household(apps["monitoring"])
+    member_id = await _second_member(apps["monitoring"], household.id)
+    async with client_for("monitoring") as client:
+        outcomes = await push(
+            client,
+            tokens.village_officer(),
+            [
+                update_member(member_id, 1, relationship=(None, "cousin_twice_removed")),
+                update_member(member_id, 1, work_months=(None, 13)),
+                op("leave_member", member_id=str(member_id), left_on="2025-01-01", reason="x"),
+            ],
+        )
+    assert [o["status"] for o in outcomes] == ["rejected"] * 3, outcomes
+    named = [[(f["field"], f["rule"]) for f in o["problem"]["fields"]] for o in outcomes]
+    assert named == [
+        [("operations.0.changes.relationship.value", "code_unknown")],
+        [("operations.1.changes.work_months.value", "less_than_equal")],
+        [("operations.2.reason", "code_unknown")],
+    ]
+
+
 async def test_other_village_answers_not_found(
     apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
 ) -> None:
@@ -139,7 +164,9 @@ async def test_other_village_answers_not_found(
         )
     assert [o["status"] for o in outcomes] == ["rejected"] * 3
     assert [o["problem"]["code"] for o in outcomes[:2]] == ["not_found", "not_found"]
-    assert outcomes[2]["problem"]["fields"][0]["rule"] == "area_out_of_scope"
+    assert [(f["field"], f["rule"]) for f in outcomes[2]["problem"]["fields"]] == [
+        ("operations.2.household.area_code", "area_out_of_scope")
+    ]
     assert await visit_count(apps["monitoring"]) == 0
 
 
@@ -202,7 +229,7 @@ async def test_risk_found_after_elimination_is_pushed_as_a_revisit(
         outcomes = await push(client, tokens.village_officer(), [risky, revisit])
     assert outcomes[0]["status"] == "rejected", outcomes
     assert [(f["field"], f["rule"]) for f in outcomes[0]["problem"]["fields"]] == [
-        ("body.kind", "revisit_required")
+        ("operations.0.visit.kind", "revisit_required")
     ]
     assert outcomes[1]["status"] == "applied", outcomes
     assert outcomes[1]["related"]["reopened_case_id"] is not None

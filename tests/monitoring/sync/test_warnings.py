@@ -192,7 +192,7 @@ async def test_a_plain_case_from_a_department_warning_is_rejected(
     assert outcomes[0]["status"] == "rejected", outcomes
     assert outcomes[0]["problem"]["code"] == "validation_failed"
     assert [(f["field"], f["rule"]) for f in outcomes[0]["problem"]["fields"]] == [
-        ("body.source", "use_warning_route")
+        ("operations.0.case.source", "use_warning_route")
     ]
     assert (untouched["state"], untouched["version"]) == ("open", 1)
     async with apps["monitoring"].state.database.sessionmaker() as session:

@@ -1,0 +1,53 @@
+"""Where a rule's field is in a pushed operation.
+
+The service rules name the fields of the REST request they were written for (`body.reason`).
+In a batch the same value sits inside the operation: `body.area_code` of a new household is
+`operations.3.household.area_code`, a changed field `body.phone` of an update is
+`operations.3.changes.phone.value`. A device finds the field in its queued operation by the
+same path that names a malformed one (`parsing`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from services.common.errors import FieldProblem
+
+# Where each kind carries its REST body: a member of the operation, or its top level ("").
+# The update kinds carry it as `changes`, each value under `value`.
+BODY_AT: dict[str, str] = {
+    "create_household": "household",
+    "update_household": "changes",
+    "add_member": "member",
+    "update_member": "changes",
+    "change_head": "",
+    "leave_member": "",
+    "move_member": "",
+    "record_visit": "visit",
+    "case_step": "step",
+    "open_case": "case",
+    "acknowledge_warning": "",
+    "dismiss_warning": "",
+    "open_case_from_warning": "case",
+}
+CHANGES = "changes"
+
+
+def in_operation(
+    index: int, kind: str, fields: Sequence[FieldProblem] | None
+) -> list[FieldProblem] | None:
+    """`fields` with each `body.` name rewritten to its path in operation `index`; other names
+    (none of the shared rules uses them) are kept as they are."""
+    if not fields:
+        return None
+    return [field.model_copy(update={"field": _path(index, kind, field.field)}) for field in fields]
+
+
+def _path(index: int, kind: str, name: str) -> str:
+    head, _, rest = name.partition(".")
+    if head != "body" or not rest:
+        return name
+    at = BODY_AT[kind]
+    if at == CHANGES:
+        changed, _, inner = rest.partition(".")
+        rest = ".".join(part for part in (changed, "value", inner) if part)
+    return ".".join(part for part in ("operations", str(index), at, rest) if part)
