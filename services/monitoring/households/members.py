@@ -35,6 +35,7 @@ from services.monitoring.households.service import (
 from services.monitoring.models import Household, Member, MemberMove
 
 CHANGE_HEAD = "change the head through POST /households/{id}/head (变更户主)"
+MOVED_MEANWHILE_TRIES = 3
 
 
 async def add_member(
@@ -68,7 +69,7 @@ async def update_member(
     data: MemberUpdate,
     version: int,
 ) -> Member:
-    member = await get_member(session, principal, member_id, for_update=True)
+    member = await lock_member_for_update(session, principal, member_id, data)
     check_version(
         version, member.version, MemberRead.model_validate(member).model_dump(mode="json")
     )
@@ -111,13 +112,14 @@ async def leave(
     member_id: uuid.UUID,
     data: MemberLeave,
 ) -> Member:
-    member = await get_member(session, principal, member_id, for_update=True)
+    member, locked = await _locked_member(session, principal, member_id)
     book.check("member_left_reason", data.reason, "body.reason")
     if not member.active:
         raise Conflict("The member has already left the household.", code="member_inactive")
     if member.relationship == "head":
         raise Conflict(f"The head cannot leave; {CHANGE_HEAD} first.", code="head_cannot_leave")
-    household = await get_household(session, principal, member.household_id, for_update=True)
+    household = locked[member.household_id]
+    assert household is not None  # the member's own, in the same area
     member.active = False
     member.left_on = data.left_on
     member.left_reason = data.reason
@@ -135,7 +137,7 @@ async def move(
     data: MemberMoveRequest,
 ) -> Member:
     """Move an active member to another household in the caller's area, keeping history."""
-    member = await get_member(session, principal, member_id, for_update=True)
+    member, locked = await _locked_member(session, principal, member_id, data.to_household_id)
     book.check("relationship", data.relationship, "body.relationship")
     if not member.active:
         raise Conflict("The member has left the registry.", code="member_inactive")
@@ -149,11 +151,6 @@ async def move(
         raise InvalidInput.for_field(
             "body.to_household_id", "same_household", "The member is already there."
         )
-    # Lock both households in id order so that two opposite moves cannot deadlock.
-    ids = sorted([member.household_id, data.to_household_id])
-    locked = {
-        i: await repository.get_household(session, principal, i, for_update=True) for i in ids
-    }
     source, target = locked[member.household_id], locked[data.to_household_id]
     if target is None:
         raise InvalidInput.for_field(
@@ -207,6 +204,43 @@ async def reveal_person_number(
         area_code=member.area_code,
     )
     return protector.reveal_person_number(member.person_number_cipher)
+
+
+async def lock_member_for_update(
+    session: AsyncSession, principal: Principal, member_id: uuid.UUID, data: MemberUpdate
+) -> Member:
+    """The member locked for a correction. A new name may be the head's, which the household
+    shows too (`head_name`): its household is then locked first (`_locked_member`)."""
+    if "name" in data.model_fields_set:
+        member, _ = await _locked_member(session, principal, member_id)
+        return member
+    return await get_member(session, principal, member_id, for_update=True)
+
+
+async def _locked_member(
+    session: AsyncSession,
+    principal: Principal,
+    member_id: uuid.UUID,
+    other_household_id: uuid.UUID | None = None,
+) -> tuple[Member, dict[uuid.UUID, Household | None]]:
+    """The member locked `FOR UPDATE` after its household (and `other_household_id`, None
+    when not in the caller's area), households in id order: the order every writer takes (a
+    change of head, a field-sync batch), so that none waits holding what another waits for.
+    A member moved away between the look-up and the locks is looked up again."""
+    for _ in range(MOVED_MEANWHILE_TRIES):
+        household_id = await repository.household_of_member(session, principal, member_id)
+        if household_id is None:
+            raise NotFound(f"No member {member_id}.")
+        ids = sorted({household_id, other_household_id or household_id})
+        locked = {
+            i: await repository.get_household(session, principal, i, for_update=True) for i in ids
+        }
+        member = await get_member(session, principal, member_id, for_update=True)
+        if member.household_id == household_id:
+            return member, locked
+    raise Conflict(
+        "The member kept moving between households; send it again.", code="write_conflict"
+    )
 
 
 async def get_member(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,8 @@ from services.common.scope import in_scope
 from services.monitoring.households.connection import text_refused_as_invalid
 from services.monitoring.households.rows import transient
 from services.monitoring.models import Household, Member, MemberMove
+
+T = TypeVar("T")
 
 
 async def get_household(
@@ -74,6 +76,16 @@ async def get_member(
     return await session.scalar(_member_by_id(principal, for_update), {"member_id": member_id})
 
 
+async def household_of_member(
+    session: AsyncSession, principal: Principal, member_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The household of the member if it is in the principal's area, read without a lock."""
+    query = select(Member.household_id).where(
+        Member.id == member_id, in_scope(Member.area_code, principal)
+    )
+    return await session.scalar(query)
+
+
 # The by-id queries of one principal are built once and reused with the id as a parameter:
 # building a statement costs the app more CPU than running it (field sync runs thousands).
 @lru_cache(maxsize=4096)
@@ -81,7 +93,7 @@ def _household_by_id(principal: Principal, for_update: bool) -> Select[Household
     query = select(Household).where(
         Household.id == bindparam("household_id"), in_scope(Household.area_code, principal)
     )
-    return query.with_for_update() if for_update else query
+    return _locking(query) if for_update else query
 
 
 @lru_cache(maxsize=4096)
@@ -89,7 +101,12 @@ def _member_by_id(principal: Principal, for_update: bool) -> Select[Member]:
     query = select(Member).where(
         Member.id == bindparam("member_id"), in_scope(Member.area_code, principal)
     )
-    return query.with_for_update() if for_update else query
+    return _locking(query) if for_update else query
+
+
+def _locking(query: Select[T]) -> Select[T]:
+    """`FOR UPDATE`, and the row as locked replaces what the session read of it before."""
+    return query.with_for_update().execution_options(populate_existing=True)
 
 
 async def lock_for_head_change(

@@ -97,7 +97,7 @@ async def add_member(ctx: Context, op: ops.AddMember) -> Applied:
 async def update_member(ctx: Context, op: ops.UpdateMember) -> Applied:
     data = new_values(MemberUpdate, op.changes)
     member_id = op.member_id or await _created(ctx, op.member_ref, "add_member")
-    member = await members.get_member(ctx.session, ctx.principal, member_id, for_update=True)
+    member = await members.lock_member_for_update(ctx.session, ctx.principal, member_id, data)
     current = MemberRead.model_validate(member).model_dump(mode="json")
     version = merged_version(op.base_version, member.version, current, op.changes)
     member = await members.update_member(

@@ -1,0 +1,136 @@
+"""Every writer locks a household before its members: a change of head and a field-sync batch
+lock the household first, and so do the REST member writes. So none of them waits holding a
+member that another waits for: a leave, a move or a head's renaming that finds the household
+locked waits for it with its member still free, then goes through."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from services.common.settings import CommonSettings
+from tests.monitoring.households.support import member, posting, register
+from tests.support.identities import TokenFactory
+
+# method, path, body, extra headers; from the household and the other household.
+Write = Callable[[dict[str, Any], dict[str, Any]], tuple[str, str, dict[str, Any], dict[str, str]]]
+
+
+def _named(household: dict[str, Any], relationship: str) -> str:
+    return next(m["id"] for m in household["members"] if m["relationship"] == relationship)
+
+
+WRITES: dict[str, Write] = {
+    "leave": lambda ours, _: (
+        "POST",
+        f"/api/v1/members/{_named(ours, 'son')}/leave",
+        {"left_on": "2026-10-01", "reason": "moved_out"},
+        {},
+    ),
+    "move": lambda ours, theirs: (
+        "POST",
+        f"/api/v1/members/{_named(ours, 'son')}/move",
+        {"to_household_id": theirs["id"], "relationship": "son", "reason": "分户"},
+        {},
+    ),
+    "rename the head": lambda ours, _: (
+        "PATCH",
+        f"/api/v1/members/{_named(ours, 'head')}",
+        {"name": "王建华"},
+        {"If-Match": "1"},
+    ),
+}
+LOCKED_MEMBER = {"leave": "son", "move": "son", "rename the head": "head"}
+
+
+@pytest.mark.parametrize("write", WRITES)
+async def test_a_member_write_waits_for_the_household_with_the_member_free(
+    write: str, committing_apps: dict[str, FastAPI], tokens: TokenFactory, settings: CommonSettings
+) -> None:
+    officer = tokens.village_officer()
+    transport = httpx.ASGITransport(app=committing_apps["monitoring"])
+    engine = create_async_engine(settings.service_database_url("monitoring"))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
+            ours = await register(client, officer)
+            theirs = await register(client, officer, kind="ordinary", members=[member()])
+            method, path, body, headers = WRITES[write](ours, theirs)
+            member_id = _named(ours, LOCKED_MEMBER[write])
+            async with engine.connect() as holder, engine.connect() as prober:
+                await holder.execute(
+                    text("SELECT 1 FROM households WHERE id = :id FOR UPDATE"), {"id": ours["id"]}
+                )
+                request = asyncio.create_task(
+                    client.request(method, path, json=body, headers={**posting(officer), **headers})
+                )
+                await _until_a_request_waits_for_a_lock(prober)
+                free = await prober.execute(
+                    text("SELECT 1 FROM members WHERE id = :id FOR UPDATE NOWAIT"),
+                    {"id": member_id},
+                )
+                assert free.scalar() == 1  # NOWAIT raises if the request held the member
+                await prober.rollback()
+                await holder.rollback()
+                answer = await request
+        assert answer.status_code == 200, answer.text
+    finally:
+        await engine.dispose()
+
+
+async def _until_a_request_waits_for_a_lock(connection: AsyncConnection) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(200):
+        if await connection.scalar(waiting):
+            await connection.rollback()
+            return
+        await connection.rollback()
+        await asyncio.sleep(0.05)
+    raise AssertionError("the request never waited for the household")
+
+
+async def test_a_member_moved_while_its_household_was_awaited_is_found_where_it_went(
+    committing_apps: dict[str, FastAPI], tokens: TokenFactory, settings: CommonSettings
+) -> None:
+    officer = tokens.village_officer()
+    transport = httpx.ASGITransport(app=committing_apps["monitoring"])
+    engine = create_async_engine(settings.service_database_url("monitoring"))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
+            ours = await register(client, officer)
+            theirs = await register(client, officer, kind="ordinary", members=[member()])
+            son = _named(ours, "son")
+            async with engine.connect() as holder:
+                await holder.execute(
+                    text("SELECT 1 FROM households WHERE id = :id FOR UPDATE"), {"id": ours["id"]}
+                )
+                request = asyncio.create_task(
+                    client.post(
+                        f"/api/v1/members/{son}/leave",
+                        json={"left_on": "2026-10-01", "reason": "moved_out"},
+                        headers=posting(officer),
+                    )
+                )
+                async with engine.connect() as prober:
+                    await _until_a_request_waits_for_a_lock(prober)
+                # Meanwhile the son goes to the other household (as a move would, in short).
+                await holder.execute(
+                    text("UPDATE members SET household_id = :to WHERE id = :id"),
+                    {"to": theirs["id"], "id": son},
+                )
+                await holder.commit()
+                answer = await request
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["household_id"] == theirs["id"]
+        assert answer.json()["active"] is False
+    finally:
+        await engine.dispose()
