@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.areas import AREA_LEVEL_DEPTH, AreaLevel, level_of
 from services.common.auth.principal import Principal
-from services.common.errors import InvalidInput
-from services.funds.places import check_in_scope, check_not_future, province_of
+from services.common.errors import InvalidInput, NotFound
+from services.funds.places import check_not_future, province_of
 from services.funds.reports import repository
 from services.funds.reports.schemas import ProgressReport, ProgressRow
 from services.funds.rules.cards import RuleSet, standing
@@ -42,7 +42,8 @@ async def progress_report(
         raise InvalidInput.for_field(
             "query.area", "level_not_available", "The report covers a county or a larger area."
         )
-    check_in_scope(principal, area, "query.area")
+    if not principal.covers(area):  # as an export or the indicators of an area beyond yours
+        raise NotFound(f"No area {area} in your jurisdiction.")
     check_not_future(day, "query.date")
     sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(AMOUNTS, ZERO))
     for county, level, amount in await repository.allocated(session, principal, area, year, day):
