@@ -38,12 +38,12 @@ async def progress_report(
     day: date,
     now: datetime,
 ) -> ProgressReport:
+    if not principal.covers(area):  # as an export or the indicators of an area beyond yours
+        raise NotFound(f"No area {area} in your jurisdiction.")
     if AREA_LEVEL_DEPTH[level_of(area)] > AREA_LEVEL_DEPTH[AreaLevel.COUNTY]:
         raise InvalidInput.for_field(
             "query.area", "level_not_available", "The report covers a county or a larger area."
         )
-    if not principal.covers(area):  # as an export or the indicators of an area beyond yours
-        raise NotFound(f"No area {area} in your jurisdiction.")
     check_not_future(day, "query.date")
     sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(AMOUNTS, ZERO))
     for county, level, amount in await repository.allocated(session, principal, area, year, day):

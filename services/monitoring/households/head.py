@@ -37,9 +37,9 @@ async def change_head(
 ) -> Household:
     """Make an active member of the household its head and give the former head the
     relationship `data.former_head_relationship`, at the household's `version`."""
-    # The members before their household: the order every member write locks in.
-    people = await repository.lock_for_head_change(session, principal, household_id, data.member_id)
+    # The household before its members: the order every writer locks in (members.py).
     household = await get_household(session, principal, household_id, for_update=True)
+    people = await repository.lock_for_head_change(session, principal, household_id, data.member_id)
     await check_household_version(session, household, version)
     book.check("relationship", data.former_head_relationship, FORMER_HEAD_FIELD)
     if data.former_head_relationship == HEAD:

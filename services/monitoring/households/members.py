@@ -226,7 +226,9 @@ async def _locked_member(
     """The member locked `FOR UPDATE` after its household (and `other_household_id`, None
     when not in the caller's area), households in id order: the order every writer takes (a
     change of head, a field-sync batch), so that none waits holding what another waits for.
-    A member moved away between the look-up and the locks is looked up again."""
+    A member moved away between the look-up and the locks is looked up again (its former
+    household stays locked, so the second try may lock out of id order: a deadlock then, with
+    a move between the same two households at that moment, answers 409 and is retried)."""
     for _ in range(MOVED_MEANWHILE_TRIES):
         household_id = await repository.household_of_member(session, principal, member_id)
         if household_id is None:

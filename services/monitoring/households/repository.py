@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -76,6 +77,18 @@ async def get_member(
     return await session.scalar(_member_by_id(principal, for_update), {"member_id": member_id})
 
 
+async def households_of_members(
+    session: AsyncSession, principal: Principal, member_ids: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
+    """The households of these members (those in the principal's area), read without a lock."""
+    if not member_ids:
+        return []
+    query = select(Member.household_id).where(
+        Member.id.in_(member_ids), in_scope(Member.area_code, principal)
+    )
+    return list((await session.scalars(query.distinct())).all())
+
+
 async def household_of_member(
     session: AsyncSession, principal: Principal, member_id: uuid.UUID
 ) -> uuid.UUID | None:
@@ -119,7 +132,7 @@ async def lock_for_head_change(
         in_scope(Member.area_code, principal),
         or_(Member.id == member_id, and_(Member.active, Member.relationship == "head")),
     )
-    return list((await session.scalars(query.order_by(Member.id).with_for_update())).all())
+    return list((await session.scalars(_locking(query.order_by(Member.id)))).all())
 
 
 async def moves_touching(

@@ -4,6 +4,7 @@ change feed and is audited; every read of a person's record is audited."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -219,6 +220,12 @@ async def lock_households(
     if household_ids:
         locked = await repository.lock_households(session, principal, household_ids)
         session.info[LOCKED_AHEAD] = locked
+
+
+async def households_of_members(
+    session: AsyncSession, principal: Principal, member_ids: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
+    return await repository.households_of_members(session, principal, member_ids)
 
 
 def forget_locked_households(session: AsyncSession) -> None:

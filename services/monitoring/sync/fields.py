@@ -9,6 +9,7 @@ same path that names a malformed one (`parsing`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from services.common.errors import FieldProblem
 
@@ -33,21 +34,35 @@ CHANGES = "changes"
 
 
 def in_operation(
-    index: int, kind: str, fields: Sequence[FieldProblem] | None
+    index: int, operation: Any, fields: Sequence[FieldProblem] | None
 ) -> list[FieldProblem] | None:
-    """`fields` with each `body.` name rewritten to its path in operation `index`; other names
-    (none of the shared rules uses them) are kept as they are."""
+    """`fields` with each `body` name rewritten to its path in `operation`, the batch's
+    `index`th; other names (none of the shared rules uses them) are kept as they are."""
     if not fields:
         return None
-    return [field.model_copy(update={"field": _path(index, kind, field.field)}) for field in fields]
+    return [
+        field.model_copy(update={"field": _path(index, operation, field.field)}) for field in fields
+    ]
 
 
-def _path(index: int, kind: str, name: str) -> str:
+def _path(index: int, operation: Any, name: str) -> str:
     head, _, rest = name.partition(".")
-    if head != "body" or not rest:
+    if head != "body":
         return name
-    at = BODY_AT[kind]
-    if at == CHANGES:
+    at = BODY_AT[operation.kind]
+    if at == CHANGES and rest:
         changed, _, inner = rest.partition(".")
         rest = ".".join(part for part in (changed, "value", inner) if part)
+    elif not at:
+        rest = _as_sent(operation, rest)
     return ".".join(part for part in ("operations", str(index), at, rest) if part)
+
+
+def _as_sent(operation: Any, name: str) -> str:
+    """A server id the operation gave as the `*_ref` of an operation of the batch instead
+    (`to_household_id` sent as `to_household_ref`) is named as sent."""
+    if name.endswith("_id") and getattr(operation, name, True) is None:
+        ref = name.removesuffix("_id") + "_ref"
+        if getattr(operation, ref, None) is not None:
+            return ref
+    return name

@@ -221,6 +221,9 @@ HANDLERS: dict[str, tuple[Handler, tuple[Role, ...]]] = {
     "open_case_from_warning": (open_case_from_warning, REGISTRARS),
 }
 assert set(HANDLERS) == set(ops.KINDS)
+# The kinds that lock members: by `member_id` (or `member_ref`, a member added by the batch),
+# or those of the household they name (a change of head).
+MEMBER_KINDS = {"update_member", "leave_member", "move_member", "change_head"}
 # The kinds whose writes all go through the asyncpg connection (`households.rows`), with no ORM
 # flush: a savepoint on the driver holds them (see `sync.savepoints`).
 ON_DRIVER = {"create_household", "update_household", "add_member", "record_visit"}
@@ -231,10 +234,21 @@ def runs_on_driver(op: Any) -> bool:
     return op.kind in ON_DRIVER and not (op.kind == "record_visit" and op.visit.kind == "revisit")
 
 
-def households_named(ops: list[Any]) -> list[uuid.UUID]:
-    """The households the driver operations name by server id, each once, to lock ahead."""
-    named = {op.household_id for op in ops if runs_on_driver(op) and op.kind != "create_household"}
-    return sorted(named - {None})
+async def households_touched(
+    session: AsyncSession, principal: Principal, operations: list[Any]
+) -> list[uuid.UUID]:
+    """The households to lock ahead, by server id, each once, in one statement and in id
+    order: those the operations on the driver name (they are then read from memory), and the
+    households of every member an operation locks, so that a batch too locks households before
+    members (every writer does: `households.members`). Others (a revisit's, a case's) are
+    locked when their operation runs, as their routes do."""
+    named: set[uuid.UUID | None] = set()
+    for op in operations:
+        if runs_on_driver(op) or op.kind in MEMBER_KINDS:
+            named.update(getattr(op, name, None) for name in ("household_id", "to_household_id"))
+    members = {op.member_id for op in operations if op.kind in MEMBER_KINDS and op.member_id}
+    named.update(await households.households_of_members(session, principal, members))
+    return sorted(household_id for household_id in named if household_id is not None)
 
 
 async def apply(ctx: Context, op: Any) -> Applied:

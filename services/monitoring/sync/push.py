@@ -47,7 +47,7 @@ from services.monitoring.sync.handlers import (
     Context,
     DependencyPending,
     apply,
-    households_named,
+    households_touched,
     runs_on_driver,
 )
 from services.monitoring.sync.parsing import Parsed, parse
@@ -121,7 +121,8 @@ async def _push_group(
             session.expunge_all()
             pending = [item.operation for item in group if isinstance(item, Parsed)]
             pending = [op for op in pending if op.operation_id not in applied]
-            await households.lock_households(session, principal, households_named(pending))
+            touched = await households_touched(session, principal, pending)
+            await households.lock_households(session, principal, touched)
             held = hold_rows(session)
             savepoints = Savepoints(session, await driver_connection(session))
             ctx = Context(session, principal, book, protector, settings, business_today(), applied)
@@ -164,7 +165,7 @@ async def _apply_one(
     except PreconditionFailed as exc:
         return _conflict(item, exc), None
     except DixianError as exc:
-        fields = in_operation(item.index, item.operation.kind, exc.fields)
+        fields = in_operation(item.index, item.operation, exc.fields)
         return _rejected(item, exc.code, exc.detail, fields), None
     except (IntegrityError, asyncpg.IntegrityConstraintViolationError):
         # The write lost a race with another principal's.

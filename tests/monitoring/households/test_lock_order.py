@@ -1,7 +1,7 @@
-"""Every writer locks a household before its members: a change of head and a field-sync batch
-lock the household first, and so do the REST member writes. So none of them waits holding a
-member that another waits for: a leave, a move or a head's renaming that finds the household
-locked waits for it with its member still free, then goes through."""
+"""Every writer locks a household before its members: leave, move, a head's renaming, a
+change of head, and a field-sync batch, which locks the households of its operations' members
+first. So none of them waits holding a member that another waits for: each that finds the
+household locked waits for it with its members still free, then goes through."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from services.common.settings import CommonSettings
 from tests.monitoring.households.support import member, posting, register
+from tests.monitoring.sync.support import update_member
 from tests.support.identities import TokenFactory
 
 # method, path, body, extra headers; from the household and the other household.
@@ -46,8 +47,20 @@ WRITES: dict[str, Write] = {
         {"name": "王建华"},
         {"If-Match": "1"},
     ),
+    "change the head": lambda ours, _: (
+        "POST",
+        f"/api/v1/households/{ours['id']}/head",
+        {"member_id": _named(ours, "son"), "former_head_relationship": "parent"},
+        {"If-Match": str(ours["version"])},
+    ),
+    "a field-sync batch": lambda ours, _: (
+        "POST",
+        "/api/v1/sync/push",
+        {"operations": [update_member(_named(ours, "son"), 1, work_place=(None, "浙江宁波"))]},
+        {},
+    ),
 }
-LOCKED_MEMBER = {"leave": "son", "move": "son", "rename the head": "head"}
+LOCKED_MEMBER = {write: "son" for write in WRITES} | {"rename the head": "head"}
 
 
 @pytest.mark.parametrize("write", WRITES)

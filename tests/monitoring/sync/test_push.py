@@ -147,6 +147,32 @@ async def test_rule_failures_name_the_field_inside_the_operation(
     ]
 
 
+async def test_fields_are_named_as_the_operation_sent_them(
+    apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
+) -> None:
+    created = new_household()
+    member = new_household()["household"]["members"][1]
+    added = op("add_member", household_ref=created["operation_id"], member=member)
+    # The member's own household, given by reference: refused as `to_household_ref`.
+    home = op(
+        "move_member",
+        member_ref=added["operation_id"],
+        to_household_ref=created["operation_id"],
+        relationship="son",
+        reason="分户",
+    )
+    unstorable = new_household()
+    unstorable["household"]["address"] = "一组\x003号"  # NUL: the whole body is named
+    async with client_for("monitoring") as client:
+        outcomes = await push(client, tokens.village_officer(), [created, added, home, unstorable])
+    assert [o["status"] for o in outcomes] == ["applied", "applied", "rejected", "rejected"]
+    named = [[(f["field"], f["rule"]) for f in o["problem"]["fields"]] for o in outcomes[2:]]
+    assert named == [
+        [("operations.2.to_household_ref", "same_household")],
+        [("operations.3.household", "unsupported_character")],
+    ]
+
+
 async def test_other_village_answers_not_found(
     apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
 ) -> None:
