@@ -27,6 +27,24 @@ HEAD = "head"
 FORMER_HEAD_FIELD = "body.former_head_relationship"
 
 
+async def version_with_head(
+    session: AsyncSession,
+    principal: Principal,
+    household_id: uuid.UUID,
+    base_version: int,
+    head_member_id: uuid.UUID,
+) -> int:
+    """The household's version to change its head at, for an officer who saw it at
+    `base_version` headed by `head_member_id`: its current version when that member is still
+    the head (other changes since do not touch the head), `base_version` otherwise (which
+    `change_head` then refuses with the current household)."""
+    household = await get_household(session, principal, household_id, for_update=True)
+    if household.version == base_version:
+        return base_version
+    heads = await repository.active_heads(session, household_id)
+    return household.version if heads == [head_member_id] else base_version
+
+
 async def change_head(
     session: AsyncSession,
     principal: Principal,

@@ -109,8 +109,14 @@ async def update_member(ctx: Context, op: ops.UpdateMember) -> Applied:
 async def change_head(ctx: Context, op: ops.ChangeHead) -> Applied:
     member_id = op.member_id or await _created(ctx, op.member_ref, "add_member")
     data = HeadChange(member_id=member_id, former_head_relationship=op.former_head_relationship)
+    household_id = await _household_id(ctx, op)
+    version = op.base_version
+    if op.base_head_member_id is not None:  # the merge of a change of head: the head unchanged
+        version = await head.version_with_head(
+            ctx.session, ctx.principal, household_id, op.base_version, op.base_head_member_id
+        )
     household = await head.change_head(
-        ctx.session, ctx.principal, ctx.book, await _household_id(ctx, op), data, op.base_version
+        ctx.session, ctx.principal, ctx.book, household_id, data, version
     )
     return Applied("household", household.id, household.version, {"head_member_id": str(member_id)})
 

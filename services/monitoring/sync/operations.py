@@ -87,6 +87,12 @@ class ChangeHead(HouseholdTarget):
 
     kind: Literal["change_head"]
     base_version: int = Field(ge=1, description="The household's version")
+    base_head_member_id: uuid.UUID | None = Field(
+        None,
+        description="The head the officer saw (原户主): with it, the change still applies after "
+        "other changes to the household (a member added, an address corrected) as long as that "
+        "member is still the head; without it, `base_version` must be current",
+    )
     member_id: uuid.UUID | None = None
     member_ref: uuid.UUID | None = Field(
         None, description="operation_id of the add_member that added the member"

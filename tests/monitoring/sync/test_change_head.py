@@ -1,6 +1,7 @@
 """Changing the head of household offline (`change_head`, 变更户主): applied once at the
-household's version, a conflict when the household moved on, a member added in the same batch
-named by its operation id, another village's household not found."""
+household's version, a conflict when the household moved on, unless the officer sent the head
+they saw and it still is; a member added in the same batch named by its operation id, another
+village's household not found."""
 
 from __future__ import annotations
 
@@ -87,6 +88,40 @@ async def test_member_added_in_the_same_batch_becomes_head(
     assert [o["status"] for o in outcomes] == ["applied", "applied"], outcomes
     assert outcomes[1]["related"] == {"head_member_id": outcomes[0]["record_id"]}
     assert await relationships(app, household.id) == {"李老汉": "parent", "李新": "head"}
+
+
+async def test_with_the_head_seen_it_applies_after_other_changes_of_the_household(
+    apps: dict[str, FastAPI], client_for: Client, tokens: TokenFactory
+) -> None:
+    # Offline, the officer saw the household at version 1 headed by 李老汉, added his son and
+    # made the son head; adding him moved the household to version 2 before the change ran.
+    app = apps["monitoring"]
+    household = await create_household(app, members=1, head_name="李老汉")
+    async with app.state.database.sessionmaker() as session:
+        head = await session.scalar(select(Member.id).where(Member.household_id == household.id))
+    person = {
+        "person_number": person_number(birth=date(1990, 1, 5)),
+        "name": "李新",
+        "relationship": "son",
+    }
+    added = op("add_member", household_id=str(household.id), member=person)
+    son = {"member_ref": added["operation_id"]}
+    unseen = change_head(household.id, 1, **son)
+    another_seen = change_head(household.id, 1, **son, base_head_member_id=uuid.uuid4())
+    made_head = change_head(household.id, 1, **son, base_head_member_id=head)
+    async with client_for("monitoring") as client:
+        outcomes = await push(
+            client, tokens.village_officer(), [added, unseen, another_seen, made_head]
+        )
+    assert [o["status"] for o in outcomes] == ["applied", "conflict", "conflict", "applied"]
+    assert outcomes[1]["current"]["version"] == 2 and outcomes[2]["current"]["version"] == 2
+    assert outcomes[3]["version"] == 3
+    assert await relationships(app, household.id) == {"李老汉": "parent", "李新": "head"}
+    # The head is no longer the one seen: a second change based on the first view conflicts.
+    again = change_head(household.id, 1, member_id=head, base_head_member_id=head)
+    async with client_for("monitoring") as client:
+        stale = await push(client, tokens.village_officer(), [again])
+    assert stale[0]["status"] == "conflict" and stale[0]["current"]["version"] == 3
 
 
 async def test_another_village_is_not_found_and_nothing_written(
