@@ -9,7 +9,8 @@ from typing import Literal
 _SEPARATORS = re.compile(r"[\s-]+")
 _COUNTRY_PREFIX = re.compile(r"(?:\+|00)86")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_LANDLINE = re.compile(r"0[0-9]{2,3}[0-9]{7,8}")
+# The trunk 0, an area code (010, 0371; none starts with 0: 00 dials abroad), the number.
+_LANDLINE = re.compile(r"0[1-9][0-9]{1,2}[0-9]{7,8}")
 
 
 class InvalidPhone(ValueError):
