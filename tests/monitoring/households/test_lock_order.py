@@ -6,14 +6,16 @@ household locked waits for it with its members still free, then goes through."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from services.common.settings import CommonSettings
 from tests.monitoring.households.support import member, posting, register
@@ -63,38 +65,61 @@ WRITES: dict[str, Write] = {
 LOCKED_MEMBER = {write: "son" for write in WRITES} | {"rename the head": "head"}
 
 
-@pytest.mark.parametrize("write", WRITES)
-async def test_a_member_write_waits_for_the_household_with_the_member_free(
-    write: str, committing_apps: dict[str, FastAPI], tokens: TokenFactory, settings: CommonSettings
-) -> None:
+@dataclass
+class Scene:
+    """Two households registered through the app (committed), an officer's client, and an
+    owner's engine for the connections that hold and probe locks beside the app's."""
+
+    client: httpx.AsyncClient
+    officer: dict[str, str]
+    engine: AsyncEngine
+    ours: dict[str, Any]
+    theirs: dict[str, Any]
+
+    async def hold_ours(self, holder: AsyncConnection) -> None:
+        query = text("SELECT 1 FROM households WHERE id = :id FOR UPDATE")
+        await holder.execute(query, {"id": self.ours["id"]})
+
+
+@asynccontextmanager
+async def scene(
+    app: FastAPI, tokens: TokenFactory, settings: CommonSettings
+) -> AsyncIterator[Scene]:
     officer = tokens.village_officer()
-    transport = httpx.ASGITransport(app=committing_apps["monitoring"])
     engine = create_async_engine(settings.service_database_url("monitoring"))
+    transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
             ours = await register(client, officer)
             theirs = await register(client, officer, kind="ordinary", members=[member()])
-            method, path, body, headers = WRITES[write](ours, theirs)
-            member_id = _named(ours, LOCKED_MEMBER[write])
-            async with engine.connect() as holder, engine.connect() as prober:
-                await holder.execute(
-                    text("SELECT 1 FROM households WHERE id = :id FOR UPDATE"), {"id": ours["id"]}
-                )
-                request = asyncio.create_task(
-                    client.request(method, path, json=body, headers={**posting(officer), **headers})
-                )
-                await _until_a_request_waits_for_a_lock(prober)
-                free = await prober.execute(
-                    text("SELECT 1 FROM members WHERE id = :id FOR UPDATE NOWAIT"),
-                    {"id": member_id},
-                )
-                assert free.scalar() == 1  # NOWAIT raises if the request held the member
-                await prober.rollback()
-                await holder.rollback()
-                answer = await request
-        assert answer.status_code == 200, answer.text
+            yield Scene(client, officer, engine, ours, theirs)
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("write", WRITES)
+async def test_a_member_write_waits_for_the_household_with_the_member_free(
+    write: str, committing_apps: dict[str, FastAPI], tokens: TokenFactory, settings: CommonSettings
+) -> None:
+    async with scene(committing_apps["monitoring"], tokens, settings) as at:
+        method, path, body, headers = WRITES[write](at.ours, at.theirs)
+        member_id = _named(at.ours, LOCKED_MEMBER[write])
+        async with at.engine.connect() as holder, at.engine.connect() as prober:
+            await at.hold_ours(holder)
+            request = asyncio.create_task(
+                at.client.request(
+                    method, path, json=body, headers={**posting(at.officer), **headers}
+                )
+            )
+            await _until_a_request_waits_for_a_lock(prober)
+            free = await prober.execute(
+                text("SELECT 1 FROM members WHERE id = :id FOR UPDATE NOWAIT"), {"id": member_id}
+            )
+            assert free.scalar() == 1  # NOWAIT raises if the request held the member
+            await prober.rollback()
+            await holder.rollback()
+            answer = await request
+    assert answer.status_code == 200, answer.text
 
 
 async def _until_a_request_waits_for_a_lock(connection: AsyncConnection) -> None:
@@ -114,36 +139,26 @@ async def _until_a_request_waits_for_a_lock(connection: AsyncConnection) -> None
 async def test_a_member_moved_while_its_household_was_awaited_is_found_where_it_went(
     committing_apps: dict[str, FastAPI], tokens: TokenFactory, settings: CommonSettings
 ) -> None:
-    officer = tokens.village_officer()
-    transport = httpx.ASGITransport(app=committing_apps["monitoring"])
-    engine = create_async_engine(settings.service_database_url("monitoring"))
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
-            ours = await register(client, officer)
-            theirs = await register(client, officer, kind="ordinary", members=[member()])
-            son = _named(ours, "son")
-            async with engine.connect() as holder:
-                await holder.execute(
-                    text("SELECT 1 FROM households WHERE id = :id FOR UPDATE"), {"id": ours["id"]}
+    async with scene(committing_apps["monitoring"], tokens, settings) as at:
+        son = _named(at.ours, "son")
+        async with at.engine.connect() as holder:
+            await at.hold_ours(holder)
+            request = asyncio.create_task(
+                at.client.post(
+                    f"/api/v1/members/{son}/leave",
+                    json={"left_on": "2026-10-01", "reason": "moved_out"},
+                    headers=posting(at.officer),
                 )
-                request = asyncio.create_task(
-                    client.post(
-                        f"/api/v1/members/{son}/leave",
-                        json={"left_on": "2026-10-01", "reason": "moved_out"},
-                        headers=posting(officer),
-                    )
-                )
-                async with engine.connect() as prober:
-                    await _until_a_request_waits_for_a_lock(prober)
-                # Meanwhile the son goes to the other household (as a move would, in short).
-                await holder.execute(
-                    text("UPDATE members SET household_id = :to WHERE id = :id"),
-                    {"to": theirs["id"], "id": son},
-                )
-                await holder.commit()
-                answer = await request
-        assert answer.status_code == 200, answer.text
-        assert answer.json()["household_id"] == theirs["id"]
-        assert answer.json()["active"] is False
-    finally:
-        await engine.dispose()
+            )
+            async with at.engine.connect() as prober:
+                await _until_a_request_waits_for_a_lock(prober)
+            # Meanwhile the son goes to the other household (as a move would, in short).
+            await holder.execute(
+                text("UPDATE members SET household_id = :to WHERE id = :id"),
+                {"to": at.theirs["id"], "id": son},
+            )
+            await holder.commit()
+            answer = await request
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["household_id"] == at.theirs["id"]
+    assert answer.json()["active"] is False
