@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.common.audit import record_audit
 from services.common.auth.dependencies import require_scope
@@ -37,6 +38,15 @@ from services.monitoring.models import Household, Member, MemberMove
 
 router = UnitOfWorkRouter(tags=["households"])
 Revealer = Annotated[Principal, Depends(require_scope(Scope.PERSONAL_DATA_REVEAL))]
+
+
+async def _current(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID, response: Response
+) -> HouseholdRead:
+    """The household as it is now, with its members and its ETag."""
+    household, people = await service.read_household(session, principal, household_id)
+    set_etag(response, household.version)
+    return _read(household, people)
 
 
 def _read(household: Household, people: list[Member]) -> HouseholdRead:
@@ -97,9 +107,7 @@ async def get_households(
 async def get_household(
     household_id: uuid.UUID, session: SessionDep, principal: Reader, response: Response
 ) -> HouseholdRead:
-    household, people = await service.read_household(session, principal, household_id)
-    set_etag(response, household.version)
-    return _read(household, people)
+    return await _current(session, principal, household_id, response)
 
 
 @router.patch(
@@ -119,9 +127,7 @@ async def update_household(
     await service.update_household(
         session, principal, request.app.state.protector, household_id, data, version
     )
-    household, people = await service.read_household(session, principal, household_id)
-    set_etag(response, household.version)
-    return _read(household, people)
+    return await _current(session, principal, household_id, response)
 
 
 @router.post(
@@ -146,9 +152,7 @@ async def change_head(
 ) -> HouseholdRead:
     book = await code_book(request, session)
     await head.change_head(session, principal, book, household_id, data, version)
-    household, people = await service.read_household(session, principal, household_id)
-    set_etag(response, household.version)
-    return _read(household, people)
+    return await _current(session, principal, household_id, response)
 
 
 @router.get(

@@ -41,7 +41,7 @@ async def version_with_head(
     household = await get_household(session, principal, household_id, for_update=True)
     if household.version == base_version:
         return base_version
-    heads = await repository.active_heads(session, household_id)
+    heads = await repository.active_heads(session, principal, household_id)
     return household.version if heads == [head_member_id] else base_version
 
 

@@ -68,8 +68,12 @@ async def update_member(
     member_id: uuid.UUID,
     data: MemberUpdate,
     version: int,
+    *,
+    locked: Member | None = None,
 ) -> Member:
-    member = await lock_member_for_update(session, principal, member_id, data)
+    """Correct a member at `version`; `locked`: the member as `lock_member_for_update` gave it
+    to a caller that read it first (field sync's merge), so it is not locked twice."""
+    member = locked or await lock_member_for_update(session, principal, member_id, data)
     check_version(
         version, member.version, MemberRead.model_validate(member).model_dump(mode="json")
     )

@@ -122,10 +122,15 @@ def _locking(query: Select[T]) -> Select[T]:
     return query.with_for_update().execution_options(populate_existing=True)
 
 
-async def active_heads(session: AsyncSession, household_id: uuid.UUID) -> list[uuid.UUID]:
+async def active_heads(
+    session: AsyncSession, principal: Principal, household_id: uuid.UUID
+) -> list[uuid.UUID]:
     """The ids of the household's active heads (one, unless its data is broken)."""
     query = select(Member.id).where(
-        Member.household_id == household_id, Member.active, Member.relationship == "head"
+        Member.household_id == household_id,
+        in_scope(Member.area_code, principal),
+        Member.active,
+        Member.relationship == "head",
     )
     return list((await session.scalars(query)).all())
 

@@ -101,7 +101,7 @@ async def update_member(ctx: Context, op: ops.UpdateMember) -> Applied:
     current = MemberRead.model_validate(member).model_dump(mode="json")
     version = merged_version(op.base_version, member.version, current, op.changes)
     member = await members.update_member(
-        ctx.session, ctx.principal, ctx.book, member_id, data, version
+        ctx.session, ctx.principal, ctx.book, member_id, data, version, locked=member
     )
     return Applied("member", member.id, member.version)
 
