@@ -30,6 +30,7 @@ import httpx
 
 from bench import feeds_data, feeds_registry
 from services.common.settings import CommonSettings
+from services.monitoring.feeds.settings import FeedSettings
 
 PORT = 18_471
 BATCH_FIELDS = (
@@ -227,7 +228,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--prepare-processes", type=int, default=1)
-    parser.add_argument("--chunk-records", type=int, default=2000)
+    # The app's own default, as `make run` and a deployment get it.
+    default_chunk = FeedSettings.model_fields["chunk_records"].default
+    parser.add_argument("--chunk-records", type=int, default=default_chunk)
     args = parser.parse_args()
     result = asyncio.run(run(args.records, args.prepare_processes, args.chunk_records))
     print(json.dumps(result, indent=2, ensure_ascii=False))

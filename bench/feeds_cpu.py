@@ -26,6 +26,9 @@ import httpx
 
 from bench import feeds_data, feeds_registry
 from bench.feeds_bench import reset, token
+from services.monitoring.feeds.settings import FeedSettings
+
+DEFAULT_CHUNK = FeedSettings.model_fields["chunk_records"].default  # the app's own
 
 
 def children_cpu_seconds() -> float:
@@ -79,7 +82,6 @@ async def push_batch(
 async def run(records: int, chunk_records: int, prepare_processes: int) -> dict[str, Any]:
     from services.monitoring.app import build_app
     from services.monitoring.feeds.preparation import Preparer
-    from services.monitoring.feeds.settings import FeedSettings
     from services.monitoring.feeds.worker import process_pending
 
     settings = feeds_registry.prepare()
@@ -125,7 +127,7 @@ async def run(records: int, chunk_records: int, prepare_processes: int) -> dict[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=50_000)
-    parser.add_argument("--chunk-records", type=int, default=2000)
+    parser.add_argument("--chunk-records", type=int, default=DEFAULT_CHUNK)
     parser.add_argument("--prepare-processes", type=int, default=1)
     args = parser.parse_args()
     result = asyncio.run(run(args.records, args.chunk_records, args.prepare_processes))

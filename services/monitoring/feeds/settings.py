@@ -14,7 +14,7 @@ class FeedSettings(BaseSettings):
 
     worker_enabled: bool = Field(True, description="Run the batch worker inside the app")
     poll_seconds: float = Field(2.0, gt=0, le=3600, description="Idle worker's queue poll")
-    chunk_records: int = Field(2000, ge=1, le=100_000, description="Records per chunk")
+    chunk_records: int = Field(10_000, ge=1, le=100_000, description="Records per chunk")
     max_batch_bytes: int = Field(2 * 1024**3, ge=1024, description="Largest batch body")
     max_batch_records: int = Field(5_000_000, ge=1, description="Most records in a batch")
     max_attempts: int = Field(3, ge=1, le=100, description="Failed tries before `failed`")

@@ -87,9 +87,9 @@ class DepartmentWarning(Versioned, Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     area_code: Mapped[str] = mapped_column(area_code_type(), nullable=False)
-    household_id: Mapped[uuid.UUID | None] = mapped_column(
-        Uuid, ForeignKey("households.id"), nullable=True
-    )
+    # A household of the registry, without a foreign-key check: the check would lock (write)
+    # the household's row for every warning a feed writes (monitoring0012).
+    household_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     rule_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     rule_code: Mapped[str] = mapped_column(String(60), nullable=False)
     risk_type: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -146,9 +146,8 @@ class WarningEvent(Base):
 
     __tablename__ = "department_warning_events"
 
-    warning_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("department_warnings.id"), primary_key=True
-    )
+    # The warning's id, without a foreign-key check (monitoring0012, as `household_id`).
+    warning_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     record_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     rule_version_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     event_date: Mapped[date] = mapped_column(Date, nullable=False)
