@@ -5,7 +5,7 @@ and, with `--profile FILE`, a cProfile of the app's event loop thread (the check
 run in a worker process, or on another thread with `--prepare-processes 0`, and are not in it).
 
 `python -m bench.feeds_phases --records 50000` (the registry must be loaded:
-`python -m bench.feeds_registry`). Linux only (reads /proc). Figures (`bump_many`) run inside
+`python -m bench.feeds_registry`). Linux only (reads /proc). Figures (`bump_new`) run inside
 `raise_hits`: the table lists both, and the total counts them once.
 """
 
@@ -39,13 +39,13 @@ from services.monitoring.warnings import figures
 PHASES: list[tuple[Any, str]] = [
     (matching, "write_records"),
     (processing, "raise_hits"),
-    (figures, "bump_many"),
+    (figures, "bump_new"),
     (matching, "write_rejections"),
     (staging, "load"),
     (staging, "discard"),
     (processing, "record_audit"),
 ]
-NESTED = {"bump_many"}  # inside raise_hits
+NESTED = {"bump_new"}  # inside raise_hits
 
 
 class BackendClock:

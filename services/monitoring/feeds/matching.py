@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.common.copy_binary import copy_payload
 from services.common.driver import driver_connection
 from services.monitoring.feeds.encoding import EncodedChunk
-from services.monitoring.warnings import raising
+from services.monitoring.warnings import figures, raising
 from services.monitoring.warnings.rules.evaluation import OWN_THRESHOLD_KIND
 
 # A chunk's records and candidate rules arrive as binary COPY payloads (`encoding`) into
@@ -37,9 +37,11 @@ CREATE TEMPORARY TABLE IF NOT EXISTS feed_candidates (
     if_other boolean NOT NULL
 ) ON COMMIT DELETE ROWS;
 {raising.CREATE_HITS};
+{figures.NEW_WARNINGS};
 DELETE FROM pg_temp.feed_incoming;
 DELETE FROM pg_temp.feed_candidates;
 DELETE FROM pg_temp.feed_hits;
+DELETE FROM pg_temp.feed_new_warnings;
 """
 INCOMING_COLUMNS = (
     "line", "source", "source_record_id", "person_number_cipher", "person_number_index",

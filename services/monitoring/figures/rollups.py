@@ -65,6 +65,15 @@ ON CONFLICT (area_code, year, metric) DO UPDATE SET value = f.value + excluded.v
 )
 
 
+# `bump` over many villages in one statement, the rows as arrays ($1 areas, $2 years, $3
+# metrics, $4 deltas) upserted in the order given (sorted by the caller, as `bump` sorts).
+BUMP_MANY = """
+INSERT INTO area_figures (area_code, year, metric, value)
+SELECT * FROM unnest($1::text[], $2::smallint[], $3::text[], $4::bigint[])
+ON CONFLICT (area_code, year, metric) DO UPDATE SET value = area_figures.value + EXCLUDED.value
+"""
+
+
 async def bump(
     session: AsyncSession,
     area_code: str,

@@ -25,7 +25,6 @@ from services.monitoring.figures import rollups
 from services.monitoring.figures.contribution import HouseholdState, contribution
 from services.monitoring.households.connection import text_refused_as_invalid
 from services.monitoring.models import Household, Member, Visit
-from services.monitoring.warnings.figures import BUMP_MANY
 
 Record = TypeVar("Record", Household, Member, Visit)
 
@@ -94,7 +93,7 @@ async def record_state_change(
     if not rows:
         return
     await (await driver_connection(session)).execute(
-        BUMP_MANY,
+        rollups.BUMP_MANY,
         [area for (area, _), _ in rows],
         [rollups.ALL_YEARS] * len(rows),
         [metric for (_, metric), _ in rows],

@@ -6,13 +6,12 @@ on it; hits on a person the registry does not hold raise a lead (线索) for the
 record named. One warning per household and rule (one lead per person and rule) is active
 at a time: the active ones are locked first, the missing ones inserted (a concurrent worker's
 insert is found again by the next round), then every hit is attached as an event. New ones
-move the area figures and every one written goes into the change feed.
+move the area figures (`figures.bump_new`) and every one written goes into the change feed.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,7 +45,6 @@ class Raised:
     warnings: int = 0
     leads: int = 0
     events: int = 0
-    figures: Counter[tuple[str, int, str]] = field(default_factory=Counter)
 
 
 # The temporary table of a chunk's hits on the worker's connection, filled by the statement that
@@ -78,27 +76,24 @@ async def raise_hits(session: AsyncSession, hits: StagedHits, year: int) -> Rais
     driver = await driver_connection(session)
     for kind, wanted in hits.keys.items():
         if wanted:
-            await _raise_kind(driver, kind, wanted, year, raised)
-    await figures.bump_many(session, raised.figures)
+            await _raise_kind(driver, kind, wanted, raised)
+    if raised.warnings or raised.leads:
+        await figures.bump_new(driver, year)
     return raised
 
 
-async def _raise_kind(
-    driver: asyncpg.Connection, kind: Kind, wanted: int, year: int, raised: Raised
-) -> None:
+async def _raise_kind(driver: asyncpg.Connection, kind: Kind, wanted: int, raised: Raised) -> None:
     """`wanted`: the kind's distinct (key, rule) pairs among the hits."""
     column = KEYS[kind]
     found: set[uuid.UUID] = set()
     new: set[uuid.UUID] = set()
-    new_areas: Counter[str] = Counter()
     for _ in range(ROUNDS):
         found.update(row["id"] for row in await driver.fetch(_lock_active_sql(kind, column)))
         if len(found) == wanted:
             break
-        for row in await driver.fetch(_insert_sql(kind, column)):
-            found.add(row["id"])
-            new.add(row["id"])
-            new_areas[row["area_code"]] += 1
+        inserted = [row["id"] for row in await driver.fetch(_insert_sql(kind, column))]
+        found.update(inserted)
+        new.update(inserted)
         if len(found) == wanted:
             break
     if len(found) != wanted:
@@ -107,7 +102,6 @@ async def _raise_kind(
     if extended:
         await driver.execute(_extend_sql(kind, column), extended)
     await driver.execute(_attach_sql(kind, column))
-    raised.figures.update(figures.raised(kind, new_areas, year))
     if kind == "warning":
         raised.warnings += len(new)
     else:
@@ -153,9 +147,9 @@ def _lock_active_sql(kind: Kind, column: str) -> str:
 
 def _insert_sql(kind: Kind, column: str) -> str:
     """The missing warnings, from each (key, rule)'s earliest hit with the counts, dates and
-    largest amount of all its hits, in key order; their change-feed rows in the same
-    statement. The ones active already (locked by this chunk) are left out by the unique
-    index."""
+    largest amount of all its hits, in key order; their change-feed rows and their notes for
+    the figures (`figures.NEW_WARNINGS`) in the same statement. The ones active already
+    (locked by this chunk) are left out by the unique index."""
     return f"""
         WITH firsts AS (
             SELECT DISTINCT ON ({column}, rule_id) *,
@@ -182,8 +176,11 @@ def _insert_sql(kind: Kind, column: str) -> str:
         ), created AS (
             INSERT INTO changes (entity, entity_id, operation, area_code, version)
             SELECT '{ENTITY}', id::text, 'create', area_code, 1 FROM inserted
+        ), noted AS (
+            INSERT INTO pg_temp.feed_new_warnings (kind, area_code)
+            SELECT '{kind}', area_code FROM inserted
         )
-        SELECT id, area_code FROM inserted
+        SELECT id FROM inserted
     """
 
 
