@@ -48,15 +48,21 @@ def forget_pool(broken: ProcessPoolExecutor) -> None:
             _pool = None
 
 
-def spawned_pool(workers: int) -> ProcessPoolExecutor:
+def spawned_pool(workers: int, niceness: int = 0) -> ProcessPoolExecutor:
     """A pool of `workers` spawned processes that each exit once the process that started
-    them has gone."""
+    them has gone, running `niceness` steps below the app's CPU priority (0: the same)."""
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
+        initializer=_start_worker,
+        initargs=(os.getpid(), niceness),
     )
+
+
+def _start_worker(parent: int, niceness: int) -> None:
+    exit_with_parent(parent)
+    if niceness:
+        os.nice(niceness)
 
 
 def exit_with_parent(parent: int) -> None:

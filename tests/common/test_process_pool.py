@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from services.common.process_pool import spawned_pool
 from tests.support.processes import running, wait_until_gone
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +60,17 @@ def test_a_worker_stays_while_its_app_process_lives() -> None:
         app.wait(timeout=10)
         if wait_until_gone([worker], seconds=15):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_workers_run_at_the_niceness_asked() -> None:
+    pool = spawned_pool(1, niceness=5)
+    try:
+        # os.nice(0) answers the caller's niceness without changing it.
+        assert pool.submit(os.nice, 0).result(timeout=60) == min(os.nice(0) + 5, 19)
+    finally:
+        pool.shutdown()
+    same = spawned_pool(1)
+    try:
+        assert same.submit(os.nice, 0).result(timeout=60) == os.nice(0)
+    finally:
+        same.shutdown()

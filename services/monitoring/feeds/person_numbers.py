@@ -21,6 +21,13 @@ from services.common.personal_data import (
 from services.common.personal_data.protector import PERSON_NUMBER
 
 _LAST = frozenset("0123456789X")
+
+
+def _masked_18(number: str) -> str:
+    """`mask_person_number` of an 18-character number, spelled out for the bulk path."""
+    return number[:6] + "********" + number[14:]
+
+
 # What the kit's parser accepted in this process (see the module's docstring).
 _REGIONS: set[str] = set()
 _BIRTHS: dict[str, datetime.date] = {}
@@ -43,7 +50,7 @@ class NumberProtector:
 
     def __init__(self, protector: Protector) -> None:
         self._encrypt = protector.keyring.bulk_encryptor(PERSON_NUMBER)
-        self._digest = protector.blind_index.digest_canonical
+        self._digest = protector.blind_index.bulk_digester()
         self._regions = _REGIONS
         self._births = _BIRTHS
 
@@ -64,11 +71,12 @@ class NumberProtector:
             number, born = parsed.number, parsed.birth_date
             self._regions.add(parsed.region_code)
             self._births[parsed.resident_id[6:14]] = born
+        plain = number.encode()  # ASCII: digits and X
         return FeedPersonNumber(
-            cipher=self._encrypt(number.encode()),
+            cipher=self._encrypt(plain),
             # The kit's person_number_index, for a number the parser has normalized already.
-            index=self._digest(number[:18]),
-            masked=mask_person_number(number),
+            index=self._digest(plain[:18]),
+            masked=_masked_18(number) if len(number) == 18 else mask_person_number(number),
             birth_date=born,
         )
 

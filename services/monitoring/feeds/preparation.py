@@ -27,6 +27,11 @@ from services.monitoring.feeds.staging import SealedChunk
 from services.monitoring.warnings.rules.evaluation import RuleSet
 
 WARM_UP_NUMBER = "11010519491231002X"  # GB 11643's own example
+# The checking processes yield the CPU to the app's requests and to PostgreSQL: they run ahead
+# of the chunk being written (`Preparer.depth`) and catch up in what the others leave, so a
+# batch keeps the database busy and requests answer quicker while it runs (docs/benchmarks.md,
+# department feeds, session 11).
+NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ class Preparer:
     def _pool(self) -> ProcessPoolExecutor | None:
         if not self.processes:
             return None
-        return spawned_pool(self.processes)
+        return spawned_pool(self.processes, NICENESS)
 
     async def __call__(
         self, spec: CheckerSpec, batch_id: uuid.UUID, chunk: SealedChunk

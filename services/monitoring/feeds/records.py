@@ -6,6 +6,7 @@ thread while the previous chunk is being written."""
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,11 @@ from services.monitoring.warnings.rules.evaluation import RuleSet
 
 DETAILS = b"feed_record_details"
 _DETAILS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# The C encoder behind `_DETAILS_JSON.encode`, built once instead of at every call (a third of
+# the encoding's time); no check for cycles, which a decoded JSON value cannot hold.
+_DETAILS_C = json.encoder.c_make_encoder and json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+    None, _DETAILS_JSON.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+)
 # The C scanner json.loads runs (an attribute typeshed does not declare).
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 MAX_DETAILS_CHARS = 4000
@@ -179,7 +185,7 @@ class RecordChecker:
             value = _details_cell(value)
         if not isinstance(value, dict):
             raise Invalid("details", "details_not_object", "details is a JSON object.")
-        text = _DETAILS_JSON.encode(value)
+        text = "".join(_DETAILS_C(value, 0)) if _DETAILS_C else _DETAILS_JSON.encode(value)
         if len(text) > MAX_DETAILS_CHARS:
             raise Invalid(
                 "details", "too_long", f"details is longer than {MAX_DETAILS_CHARS} characters."

@@ -7,6 +7,7 @@ the outcome is the same."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from services.common.business_time import business_today
 from services.common.tables import changes
-from services.monitoring.feeds.preparation import Preparer
+from services.monitoring.feeds.preparation import NICENESS, Preparer
 from services.monitoring.feeds.settings import FeedSettings
 from services.monitoring.feeds.worker import process_pending
 from services.monitoring.models import DepartmentWarning, FeedRecord, WarningEvent
@@ -316,3 +317,13 @@ async def test_chunks_of_a_batch_raise_and_extend_each_others_leads(
     assert allowance is not None and allowance.largest_amount is None
     assert allowance.event_count == 1
     assert await figures(app) == {"department_leads_open": 2}
+
+
+def test_checking_processes_yield_the_cpu_to_the_app_and_the_database() -> None:
+    prepared_by = Preparer(1)
+    try:
+        executor = prepared_by._executor
+        assert executor is not None
+        assert executor.submit(os.nice, 0).result(timeout=60) == min(os.nice(0) + NICENESS, 19)
+    finally:
+        prepared_by.shutdown()
