@@ -1,10 +1,12 @@
 """Processing one chunk of a batch: it arrives checked, protected and encoded (`encoding`, in a
-worker process or on a thread); `write` stores it, matches it, raises warnings and leads, keeps
-the rejections, and moves the batch's counters and checkpoint — all in the chunk's
-transaction, so a chunk is done exactly once or not at all."""
+worker process or on a thread); `write_records` stores it and matches it, then `finish` raises
+warnings and leads, keeps the rejections, and moves the batch's counters and checkpoint — all
+in the chunk's transaction, so a chunk is done exactly once or not at all. The worker runs the
+two halves of consecutive chunks side by side on two connections (`worker`)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -27,15 +29,25 @@ def client_of(batch: FeedBatch) -> Principal:
     return Principal(subject=batch.client, role=Role.DEPARTMENT_FEED, area=batch.area_code)
 
 
-async def write(session: AsyncSession, batch: FeedBatch, chunk: EncodedChunk) -> None:
-    """Store the chunk's results and move the batch past it; the batch row is locked.
+async def write_records(
+    session: AsyncSession, batch_id: uuid.UUID, chunk: EncodedChunk
+) -> matching.Written:
+    """Store and match the chunk's valid records, staging the rule hits they fire (the first
+    half of the chunk's transaction; no lock on the batch yet).
 
     The chunk's commit does not wait for its WAL to reach the disk: a crash can only lose
     whole chunk transactions, records and checkpoint together, and the batch then resumes
     from the checkpoint that survived (its staged chunks go with the same transactions), so
     nothing is lost or doubled, while the worker saves a disk flush a chunk."""
     await session.execute(text("SET LOCAL synchronous_commit TO off"))
-    written = await matching.write_records(session, batch.id, chunk)
+    return await matching.write_records(session, batch_id, chunk)
+
+
+async def finish(
+    session: AsyncSession, batch: FeedBatch, chunk: EncodedChunk, written: matching.Written
+) -> None:
+    """Raise the staged hits, keep the rejections and move the batch past the chunk (the
+    second half; the batch row is locked and every earlier chunk committed)."""
     raised = await raise_hits(session, written.hits, business_today().year)
     await matching.write_rejections(session, chunk)
     await staging.discard(session, batch.id, chunk.chunk_no)

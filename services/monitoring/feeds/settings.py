@@ -18,6 +18,9 @@ class FeedSettings(BaseSettings):
     max_batch_bytes: int = Field(2 * 1024**3, ge=1024, description="Largest batch body")
     max_batch_records: int = Field(5_000_000, ge=1, description="Most records in a batch")
     max_attempts: int = Field(3, ge=1, le=100, description="Failed tries before `failed`")
+    write_connections: int = Field(
+        2, ge=1, le=2, description="Connections a batch is written on (2: chunks overlap)"
+    )
     prepare_processes: int = Field(
         1, ge=0, le=64, description="Processes checking chunks (0: a thread of the app)"
     )

@@ -8,7 +8,14 @@ dies. So replicas never process the same batch at once, and a batch interrupted 
 a restart is picked up by the next worker from its last committed chunk, without duplicates.
 
 While one chunk is written, the next ones are checked and encoded in worker processes or on a
-thread (`preparation`), so the checks and PostgreSQL work side by side.
+thread (`preparation`), so the checks and PostgreSQL work side by side. With two connections
+(`MONITORING_FEED_WRITE_CONNECTIONS`), consecutive chunks overlap too: a chunk's records are
+written and matched on one connection while the chunk before raises its warnings and commits
+on the other; the later chunk then waits for that commit before it raises its own warnings,
+locks the batch row and moves the checkpoint. So chunks still commit one after the other, in
+order, each whole; a chunk whose predecessor fails rolls back with it. The later chunk only
+ever waits on the earlier one (on its commit, or on a duplicate record it holds), never the
+other way round, so the two cannot deadlock.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -46,11 +54,13 @@ async def process_pending(app: FastAPI, preparer: Preparer | None = None) -> int
     are checked by `preparer` (on a thread when None)."""
     taken: set[uuid.UUID] = set()
     preparer = preparer or Preparer()
-    async with _own_connection(app.state.database) as sessions:
+    count = feed_settings(app).write_connections
+    async with _own_connections(app.state.database, count) as connections:
+        sessions = connections[0]
         while (batch_id := await _claim(sessions, taken)) is not None:
             taken.add(batch_id)
             try:
-                await _run(app, sessions, preparer, batch_id)
+                await _run(app, connections, preparer, batch_id)
             finally:
                 async with sessions() as session:
                     await repository.unlock_batch(session, batch_id)
@@ -59,14 +69,17 @@ async def process_pending(app: FastAPI, preparer: Preparer | None = None) -> int
 
 
 @asynccontextmanager
-async def _own_connection(database: Database) -> AsyncIterator[Sessions]:
-    """Sessions on one connection of their own, which the advisory locks belong to (tests
-    bind the app to one connection already)."""
+async def _own_connections(database: Database, count: int) -> AsyncIterator[list[Sessions]]:
+    """Sessions on `count` connections of their own; the first one's hold the advisory locks
+    (tests bind the app to one connection already, and get that one)."""
     if isinstance(database.bind, AsyncConnection):
-        yield database.sessionmaker
+        yield [database.sessionmaker]
         return
-    async with database.bind.connect() as connection:
-        yield async_sessionmaker(connection, expire_on_commit=False)
+    async with AsyncExitStack() as stack:
+        connections = [
+            await stack.enter_async_context(database.bind.connect()) for _ in range(count)
+        ]
+        yield [async_sessionmaker(connection, expire_on_commit=False) for connection in connections]
 
 
 async def _claim(sessions: Sessions, taken: set[uuid.UUID]) -> uuid.UUID | None:
@@ -83,10 +96,13 @@ async def _claim(sessions: Sessions, taken: set[uuid.UUID]) -> uuid.UUID | None:
     return None
 
 
-async def _run(app: FastAPI, sessions: Sessions, preparer: Preparer, batch_id: uuid.UUID) -> None:
-    ahead: deque[asyncio.Future[EncodedChunk]] = deque()
+async def _run(
+    app: FastAPI, connections: list[Sessions], preparer: Preparer, batch_id: uuid.UUID
+) -> None:
+    prepared: dict[int, asyncio.Future[EncodedChunk]] = {}
+    writing: deque[_Writing] = deque()  # chunk transactions under way, oldest first
     try:
-        async with sessions() as session:
+        async with connections[0]() as session:
             batch = await session.get(FeedBatch, batch_id)
             assert batch is not None
             rules = RuleSet(await versions_by_ids(session, batch.rule_version_ids))
@@ -96,28 +112,92 @@ async def _run(app: FastAPI, sessions: Sessions, preparer: Preparer, batch_id: u
                 batch.state, batch.finished_at = "done", datetime.now(UTC)
                 await session.commit()
                 return
-            submitted = start
-            while submitted < min(total, start + preparer.depth):
-                ahead.append(await _submit(session, preparer, spec, batch_id, submitted))
-                submitted += 1
+            for chunk_no in range(start, min(total, start + preparer.depth)):
+                prepared[chunk_no] = await _submit(session, preparer, spec, batch_id, chunk_no)
             await session.commit()
         for chunk_no in range(start, total):
-            encoded = await ahead.popleft()
-            async with sessions() as session:
-                batch = await session.get(FeedBatch, batch_id, with_for_update=True)
-                assert batch is not None and batch.chunks_done == chunk_no
-                if submitted < total:
-                    ahead.append(await _submit(session, preparer, spec, batch_id, submitted))
-                    submitted += 1
-                await processing.write(session, batch, encoded)
-                await session.commit()
+            # A connection free for it, and the chunk sent off to be checked (by the chunk
+            # `depth` before it, which may still be under way).
+            while len(writing) == len(connections) or chunk_no not in prepared:
+                await writing.popleft().task
+            following = chunk_no + preparer.depth  # read and sent off to be checked meanwhile
+            step = _Writing(
+                batch_id,
+                await prepared.pop(chunk_no),
+                previous=writing[-1] if writing else None,
+                following=following if following < total else None,
+            )
+            step.start(connections[chunk_no % len(connections)], preparer, spec, prepared)
+            writing.append(step)
+        while writing:
+            await writing.popleft().task
     except Exception as exc:
         logger.exception("feed batch %s: processing failed", batch_id)
-        await _failed(app, sessions, batch_id, exc)
+        for step in writing:  # a later chunk rolls back with its failed predecessor
+            with suppress(Exception):
+                await step.task
+        await _failed(app, connections[0], batch_id, exc)
     finally:
-        for following in ahead:  # what was prepared ahead of a failure is thrown away
+        for step in writing:  # stopped from outside (cancelled): roll back what is under way
+            step.task.cancel()
             with suppress(BaseException):
-                await following
+                await step.task
+        for ahead in prepared.values():  # prepared ahead of a stop: thrown away
+            with suppress(BaseException):
+                await ahead
+
+
+@dataclass(eq=False)
+class _Writing:
+    """One chunk's transaction under way (see the module's docstring for the order kept with
+    the chunk before it, `previous`): its records are written once the previous chunk's are,
+    its warnings raised and its checkpoint moved once the previous chunk has committed."""
+
+    batch_id: uuid.UUID
+    encoded: EncodedChunk
+    previous: _Writing | None
+    following: int | None  # the chunk to read and send off to be checked on the way
+    records_written: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] = field(init=False)
+
+    def start(
+        self,
+        sessions: Sessions,
+        preparer: Preparer,
+        spec: CheckerSpec,
+        prepared: dict[int, asyncio.Future[EncodedChunk]],
+    ) -> None:
+        self.task = asyncio.create_task(self._write(sessions, preparer, spec, prepared))
+
+    async def _write(
+        self,
+        sessions: Sessions,
+        preparer: Preparer,
+        spec: CheckerSpec,
+        prepared: dict[int, asyncio.Future[EncodedChunk]],
+    ) -> None:
+        try:
+            async with sessions() as session:
+                if self.following is not None:
+                    prepared[self.following] = await _submit(
+                        session, preparer, spec, self.batch_id, self.following
+                    )
+                if self.previous is not None:
+                    # After the previous chunk's records: a record sent in both then waits
+                    # for the previous chunk's commit, never the other way round.
+                    await self.previous.records_written.wait()
+                written = await processing.write_records(session, self.batch_id, self.encoded)
+                self.records_written.set()
+                if self.previous is not None:
+                    await self.previous.task  # raises if it failed: this chunk rolls back
+                batch = await session.get(
+                    FeedBatch, self.batch_id, with_for_update=True, populate_existing=True
+                )
+                assert batch is not None and batch.chunks_done == self.encoded.chunk_no
+                await processing.finish(session, batch, self.encoded, written)
+                await session.commit()
+        finally:
+            self.records_written.set()  # also when it failed: the next chunk goes on to fail
 
 
 async def _submit(

@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 
 from services.common.auth.roles import Role
 from services.common.business_time import business_today
+from services.monitoring.feeds import processing
 from services.monitoring.feeds.preparation import Preparer
 from services.monitoring.feeds.worker import process_pending
 from services.monitoring.figures.contribution import HouseholdState, record_state_change
@@ -237,3 +239,15 @@ async def ensure_default_rules(app: FastAPI) -> None:
                 )
             )
         await session.commit()
+
+
+def failing_on(chunks: set[int], error: BaseException) -> Callable[..., Any]:
+    """`processing.finish` that raises `error` on the chunks numbered `chunks`."""
+    real = processing.finish
+
+    async def finish(session: Any, batch: Any, chunk: Any, written: Any) -> None:
+        if chunk.chunk_no in chunks:
+            raise error
+        await real(session, batch, chunk, written)
+
+    return finish

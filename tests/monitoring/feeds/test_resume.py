@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -25,23 +24,13 @@ from tests.monitoring.feeds.support import (
     BATCHES,
     batch_row,
     count,
+    failing_on,
     feed_client,
     numbers,
     push,
     record,
 )
 from tests.support.identities import TokenFactory
-
-
-def failing_on(chunks: set[int], error: BaseException) -> Callable[..., Any]:
-    real = processing.write
-
-    async def write(session: Any, batch: Any, chunk: Any) -> None:
-        if chunk.chunk_no in chunks:
-            raise error
-        await real(session, batch, chunk)
-
-    return write
 
 
 async def five_records_in_three_chunks(
@@ -64,7 +53,7 @@ async def test_an_interrupted_batch_resumes_from_its_checkpoint(
     async with client_for("monitoring") as client:
         batch_id = await five_records_in_three_chunks(client, app, tokens)
         # The process stops (a restart, a deploy) while the second chunk is written.
-        monkeypatch.setattr(processing, "write", failing_on({1}, asyncio.CancelledError()))
+        monkeypatch.setattr(processing, "finish", failing_on({1}, asyncio.CancelledError()))
         with pytest.raises(asyncio.CancelledError):
             await process_pending(app)
         stopped = await batch_row(app, batch_id)
@@ -92,7 +81,7 @@ async def test_a_failing_batch_is_retried_then_failed_until_sent_back(
     app = apps["monitoring"]
     async with client_for("monitoring") as client:
         batch_id = await five_records_in_three_chunks(client, app, tokens)
-        monkeypatch.setattr(processing, "write", failing_on({2}, RuntimeError("boom")))
+        monkeypatch.setattr(processing, "finish", failing_on({2}, RuntimeError("boom")))
         assert await process_pending(app) == 1
         first = await batch_row(app, batch_id)
         assert (first.state, first.chunks_done, first.attempts) == ("processing", 2, 1)

@@ -12,6 +12,7 @@ import signal
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 
 from services.common.personal_data import Keyring
 from services.common.tables import audit_log
-from services.monitoring.feeds import staging
+from services.monitoring.feeds import processing, staging
 from services.monitoring.feeds.preparation import CheckerSpec, Preparer
 from services.monitoring.feeds.settings import FeedSettings
 from services.monitoring.feeds.staging import SealedChunk
@@ -28,6 +29,8 @@ from services.monitoring.feeds.worker import feed_worker, process_pending
 from services.monitoring.models import FeedRecord
 from services.monitoring.warnings.rules.evaluation import RuleSet
 from tests.monitoring.feeds.support import (
+    batch_row,
+    count,
     ensure_default_rules,
     feed_client,
     numbers,
@@ -133,3 +136,78 @@ async def test_a_preparing_process_that_dies_is_replaced() -> None:
         assert preparer._executor is not executor
     finally:
         await preparer.close()
+
+
+async def test_overlapping_chunks_share_leads_and_see_resent_records(
+    monitoring: httpx.AsyncClient, committing_apps: dict[str, FastAPI], tokens: TokenFactory
+) -> None:
+    """Chunks of 3 on the worker's two connections, each written while the one before
+    commits: a person named in every chunk has one lead with an event from each, and a record
+    resent in the next chunk is a duplicate."""
+    app = committing_apps["monitoring"]
+    assert app.state.feed_settings.write_connections == 2
+    person, *others = numbers(6)
+    first = record(person)
+    chunks = [
+        [first, record(others[0]), record(others[1])],
+        [record(person), dict(first), record(others[2])],
+        [record(person), record(others[3]), record(others[4])],
+    ]
+    answer = await push(monitoring, feed_client(tokens), [one for chunk in chunks for one in chunk])
+    assert answer.status_code == 202 and answer.json()["chunks_total"] == 3
+    preparer = Preparer(1)  # two chunks prepared ahead: the next is ready while one commits
+    try:
+        assert await process_pending(app, preparer) == 1
+    finally:
+        preparer.shutdown()
+    batch = (await monitoring.get(answer.headers["Location"], headers=feed_client(tokens))).json()
+    assert (batch["state"], batch["chunks_done"], batch["valid"]) == ("done", 3, 9)
+    assert (batch["duplicates"], batch["leads_raised"], batch["events_attached"]) == (1, 6, 8)
+
+
+async def test_a_chunk_is_rolled_back_with_the_failed_chunk_before_it(
+    monitoring: httpx.AsyncClient,
+    committing_apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = committing_apps["monitoring"]
+    answer = await push(monitoring, feed_client(tokens), [record(n) for n in numbers(9)])
+    batch_id = answer.json()["id"]
+    # Chunk 1 fails as it raises its warnings, once chunk 2's records are written on the
+    # other connection.
+    chunk_2_written = asyncio.Event()
+    write_records, finish = processing.write_records, processing.finish
+
+    async def writing(session: Any, batch: Any, chunk: Any) -> Any:
+        written = await write_records(session, batch, chunk)
+        if chunk.chunk_no == 2:
+            chunk_2_written.set()
+        return written
+
+    async def finishing(session: Any, batch: Any, chunk: Any, written: Any) -> None:
+        if chunk.chunk_no == 1:
+            await asyncio.wait_for(chunk_2_written.wait(), timeout=30)
+            raise RuntimeError("boom")
+        await finish(session, batch, chunk, written)
+
+    monkeypatch.setattr(processing, "write_records", writing)
+    monkeypatch.setattr(processing, "finish", finishing)
+    preparer = Preparer(1)
+    try:
+        assert await process_pending(app, preparer) == 1
+        assert chunk_2_written.is_set()
+        stopped = await batch_row(app, batch_id)
+        assert (stopped.chunks_done, stopped.processed, stopped.attempts) == (1, 3, 1)
+        assert stopped.error is not None and "RuntimeError" in stopped.error
+        of_batch = FeedRecord.batch_id == uuid.UUID(batch_id)
+        assert await count(app, FeedRecord, of_batch) == 3  # chunk 2's went with chunk 1's
+
+        monkeypatch.undo()
+        assert await process_pending(app, preparer) == 1
+    finally:
+        preparer.shutdown()
+    done = (await monitoring.get(answer.headers["Location"], headers=feed_client(tokens))).json()
+    assert (done["state"], done["chunks_done"], done["valid"]) == ("done", 3, 9)
+    assert (done["duplicates"], done["leads_raised"], done["events_attached"]) == (0, 9, 9)
+    assert await count(app, FeedRecord, of_batch) == 9
