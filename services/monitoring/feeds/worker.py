@@ -115,6 +115,7 @@ async def _run(
             for chunk_no in range(start, min(total, start + preparer.depth)):
                 prepared[chunk_no] = await _submit(session, preparer, spec, batch_id, chunk_no)
             await session.commit()
+        feeding = _Feeding(batch_id, preparer, spec, prepared)
         for chunk_no in range(start, total):
             # A connection free for it, and the chunk sent off to be checked (by the chunk
             # `depth` before it, which may still be under way).
@@ -122,12 +123,12 @@ async def _run(
                 await writing.popleft().task
             following = chunk_no + preparer.depth  # read and sent off to be checked meanwhile
             step = _Writing(
-                batch_id,
+                feeding,
                 await prepared.pop(chunk_no),
                 previous=writing[-1] if writing else None,
                 following=following if following < total else None,
             )
-            step.start(connections[chunk_no % len(connections)], preparer, spec, prepared)
+            step.start(connections[chunk_no % len(connections)])
             writing.append(step)
         while writing:
             await writing.popleft().task
@@ -147,51 +148,51 @@ async def _run(
                 await ahead
 
 
+@dataclass
+class _Feeding:
+    """What every chunk of a batch is written with: its checks, and the chunks sent off to be
+    checked ahead, by number."""
+
+    batch_id: uuid.UUID
+    preparer: Preparer
+    spec: CheckerSpec
+    prepared: dict[int, asyncio.Future[EncodedChunk]]
+
+
 @dataclass(eq=False)
 class _Writing:
     """One chunk's transaction under way (see the module's docstring for the order kept with
     the chunk before it, `previous`): its records are written once the previous chunk's are,
     its warnings raised and its checkpoint moved once the previous chunk has committed."""
 
-    batch_id: uuid.UUID
+    feeding: _Feeding
     encoded: EncodedChunk
     previous: _Writing | None
     following: int | None  # the chunk to read and send off to be checked on the way
     records_written: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] = field(init=False)
 
-    def start(
-        self,
-        sessions: Sessions,
-        preparer: Preparer,
-        spec: CheckerSpec,
-        prepared: dict[int, asyncio.Future[EncodedChunk]],
-    ) -> None:
-        self.task = asyncio.create_task(self._write(sessions, preparer, spec, prepared))
+    def start(self, sessions: Sessions) -> None:
+        self.task = asyncio.create_task(self._write(sessions))
 
-    async def _write(
-        self,
-        sessions: Sessions,
-        preparer: Preparer,
-        spec: CheckerSpec,
-        prepared: dict[int, asyncio.Future[EncodedChunk]],
-    ) -> None:
+    async def _write(self, sessions: Sessions) -> None:
+        feeding, batch_id = self.feeding, self.feeding.batch_id
         try:
             async with sessions() as session:
                 if self.following is not None:
-                    prepared[self.following] = await _submit(
-                        session, preparer, spec, self.batch_id, self.following
+                    feeding.prepared[self.following] = await _submit(
+                        session, feeding.preparer, feeding.spec, batch_id, self.following
                     )
                 if self.previous is not None:
                     # After the previous chunk's records: a record sent in both then waits
                     # for the previous chunk's commit, never the other way round.
                     await self.previous.records_written.wait()
-                written = await processing.write_records(session, self.batch_id, self.encoded)
+                written = await processing.write_records(session, batch_id, self.encoded)
                 self.records_written.set()
                 if self.previous is not None:
                     await self.previous.task  # raises if it failed: this chunk rolls back
                 batch = await session.get(
-                    FeedBatch, self.batch_id, with_for_update=True, populate_existing=True
+                    FeedBatch, batch_id, with_for_update=True, populate_existing=True
                 )
                 assert batch is not None and batch.chunks_done == self.encoded.chunk_no
                 await processing.finish(session, batch, self.encoded, written)

@@ -10,7 +10,7 @@ import json
 import os
 import signal
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
@@ -138,8 +138,20 @@ async def test_a_preparing_process_that_dies_is_replaced() -> None:
         await preparer.close()
 
 
+@pytest.fixture
+def two_ahead() -> Iterator[Preparer]:
+    """A checking process, so two chunks are prepared ahead: the next one is ready to be
+    written while the one before commits."""
+    preparer = Preparer(1)
+    yield preparer
+    preparer.shutdown()
+
+
 async def test_overlapping_chunks_share_leads_and_see_resent_records(
-    monitoring: httpx.AsyncClient, committing_apps: dict[str, FastAPI], tokens: TokenFactory
+    monitoring: httpx.AsyncClient,
+    committing_apps: dict[str, FastAPI],
+    tokens: TokenFactory,
+    two_ahead: Preparer,
 ) -> None:
     """Chunks of 3 on the worker's two connections, each written while the one before
     commits: a person named in every chunk has one lead with an event from each, and a record
@@ -155,11 +167,7 @@ async def test_overlapping_chunks_share_leads_and_see_resent_records(
     ]
     answer = await push(monitoring, feed_client(tokens), [one for chunk in chunks for one in chunk])
     assert answer.status_code == 202 and answer.json()["chunks_total"] == 3
-    preparer = Preparer(1)  # two chunks prepared ahead: the next is ready while one commits
-    try:
-        assert await process_pending(app, preparer) == 1
-    finally:
-        preparer.shutdown()
+    assert await process_pending(app, two_ahead) == 1
     batch = (await monitoring.get(answer.headers["Location"], headers=feed_client(tokens))).json()
     assert (batch["state"], batch["chunks_done"], batch["valid"]) == ("done", 3, 9)
     assert (batch["duplicates"], batch["leads_raised"], batch["events_attached"]) == (1, 6, 8)
@@ -170,6 +178,7 @@ async def test_a_chunk_is_rolled_back_with_the_failed_chunk_before_it(
     committing_apps: dict[str, FastAPI],
     tokens: TokenFactory,
     monkeypatch: pytest.MonkeyPatch,
+    two_ahead: Preparer,
 ) -> None:
     app = committing_apps["monitoring"]
     answer = await push(monitoring, feed_client(tokens), [record(n) for n in numbers(9)])
@@ -193,20 +202,16 @@ async def test_a_chunk_is_rolled_back_with_the_failed_chunk_before_it(
 
     monkeypatch.setattr(processing, "write_records", writing)
     monkeypatch.setattr(processing, "finish", finishing)
-    preparer = Preparer(1)
-    try:
-        assert await process_pending(app, preparer) == 1
-        assert chunk_2_written.is_set()
-        stopped = await batch_row(app, batch_id)
-        assert (stopped.chunks_done, stopped.processed, stopped.attempts) == (1, 3, 1)
-        assert stopped.error is not None and "RuntimeError" in stopped.error
-        of_batch = FeedRecord.batch_id == uuid.UUID(batch_id)
-        assert await count(app, FeedRecord, of_batch) == 3  # chunk 2's went with chunk 1's
+    assert await process_pending(app, two_ahead) == 1
+    assert chunk_2_written.is_set()
+    stopped = await batch_row(app, batch_id)
+    assert (stopped.chunks_done, stopped.processed, stopped.attempts) == (1, 3, 1)
+    assert stopped.error is not None and "RuntimeError" in stopped.error
+    of_batch = FeedRecord.batch_id == uuid.UUID(batch_id)
+    assert await count(app, FeedRecord, of_batch) == 3  # chunk 2's went with chunk 1's
 
-        monkeypatch.undo()
-        assert await process_pending(app, preparer) == 1
-    finally:
-        preparer.shutdown()
+    monkeypatch.undo()
+    assert await process_pending(app, two_ahead) == 1
     done = (await monitoring.get(answer.headers["Location"], headers=feed_client(tokens))).json()
     assert (done["state"], done["chunks_done"], done["valid"]) == ("done", 3, 9)
     assert (done["duplicates"], done["leads_raised"], done["events_attached"]) == (0, 9, 9)
