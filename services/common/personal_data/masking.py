@@ -5,6 +5,8 @@ from __future__ import annotations
 
 def mask_person_number(value: str) -> str:
     """Keep the first 6 and last 4 characters (`110105********002X`); 10 or fewer: all masked."""
+    if len(value) == 18:  # a resident ID number, spelled out: bulk paths mask millions
+        return value[:6] + "********" + value[14:]
     return _keep_ends(value, head=6, tail=4)
 
 

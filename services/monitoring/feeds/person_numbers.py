@@ -23,11 +23,6 @@ from services.common.personal_data.protector import PERSON_NUMBER
 _LAST = frozenset("0123456789X")
 
 
-def _masked_18(number: str) -> str:
-    """`mask_person_number` of an 18-character number, spelled out for the bulk path."""
-    return number[:6] + "********" + number[14:]
-
-
 # What the kit's parser accepted in this process (see the module's docstring).
 _REGIONS: set[str] = set()
 _BIRTHS: dict[str, datetime.date] = {}
@@ -76,7 +71,7 @@ class NumberProtector:
             cipher=self._encrypt(plain),
             # The kit's person_number_index, for a number the parser has normalized already.
             index=self._digest(plain[:18]),
-            masked=_masked_18(number) if len(number) == 18 else mask_person_number(number),
+            masked=mask_person_number(number),
             birth_date=born,
         )
 
